@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The tests: set up .venv, check the package is what the notebooks export, run every notebook's cells as tests.
+source "$(dirname "$0")/env.sh"
+nbdev_export
+if ! git diff --quiet -- sasrec_nb 2>/dev/null; then
+  echo "sasrec_nb/ differs from what nbs/ export: run nbdev_export and commit"; git diff --stat -- sasrec_nb; exit 1
+fi
+n=$(ls nbs/*.ipynb | wc -l)
+log=$(mktemp)
+set +e
+nbdev_test --n_workers "${NBDEV_WORKERS:-2}" --timing 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+failed=$(awk '/Failed On The Following Notebooks/{f=1;next} f && /ipynb/{c++} END{print c+0}' "$log")
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "notebooks: $((n - failed)) passed, $failed failed"
+exit "$rc"
