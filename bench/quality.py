@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
     from sasrec_nb.training import Config, finish, read_history, train
@@ -45,9 +46,10 @@ def main():
     rows = "\n".join(f"| {k} | {v['mean']:.4f}" + (f" ± {v['std']:.4f}" if v["std"] else "") + f" | {PUBLISHED[k][0]} | ≥ {PUBLISHED[k][1]} | {'yes' if v['mean'] >= PUBLISHED[k][1] else 'NO'} |"
                      for k, v in ours.items())
     curve = "\n".join(f"| {int(r.epoch) + 1} | {r.loss:.4f} | {r['val_hr@10']:.4f} | {r['val_ndcg@10']:.4f} |" for _, r in ev.iterrows())
-    command = "python bench/quality.py" + " ".join(a for a in sys.argv[1:] if a.startswith("--report"))
+    command = " ".join(["python bench/quality.py", *sys.argv[1:]])
     text = header(command, started, load_before, load_snapshot()) + f"""
 Run folder: `{Path(args.out).relative_to(ROOT) if Path(args.out).is_relative_to(ROOT) else args.out}` (training was resumable; the epoch times below were measured while other jobs shared the 2 CPUs, see bench/speed.py for clean speed figures).
+{args.note}
 Data: `ml-1m-sas/ml-1m.txt.xz` (6,040 users, 3,416 items, 999,611 interactions), leave-one-out split.
 Config: {json.dumps(cfg)}
 Epochs run: {int(h.epoch.max()) + 1}; best epoch by validation NDCG@10: {metrics['best_epoch']}; training wall time (sum of epoch times incl. validation): {h['seconds'].sum() / 60:.1f} min.
