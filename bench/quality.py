@@ -26,6 +26,11 @@ def main():
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--block", default="paper", choices=("paper", "pre_ln"), help="block layout (Config.block)")
+    ap.add_argument("--bucket-widths", type=int, nargs="*", default=None, help="Config.bucket_widths (default: off, as in the paper)")
+    ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
+    ap.add_argument("--baseline", help="another run folder to compare with: test metrics and validation curves side by side, "
+                    "and a plot of both curves in bench/quality_curves.png")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
@@ -35,7 +40,8 @@ def main():
     if not args.report_only:
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
-        metrics = train(seqs, Config(epochs=args.epochs, eval_every=args.eval_every), args.out, verbose=2)
+        metrics = train(seqs, Config(epochs=args.epochs, eval_every=args.eval_every, block=args.block,
+                                           bucket_widths=args.bucket_widths or None), args.out, verbose=2)
     else:
         metrics = finish(args.out)
     h = read_history(args.out)
@@ -66,8 +72,49 @@ Validation full-ranking curve (every {cfg['eval_every']} epochs):
 |---|---|---|---|
 {curve}
 """
-    write_section("quality.py: SASRec on ML-1M (SASRec benchmark file)", text)
+    if args.baseline: text += compare(args.out, args.baseline, metrics, ours)
+    write_section(f"quality.py: {args.title}", text)
     print(text)
+
+def _rel(p):
+    p = Path(p).resolve()
+    return p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
+
+def compare(out, baseline, metrics, ours):
+    "Markdown comparing run `out` with run `baseline`: config differences, test metrics, validation curves; saves a plot."
+    from sasrec_nb.training import read_history
+    cfg, base_cfg = (json.loads((Path(d) / "config.json").read_text()) for d in (out, baseline))
+    base = json.loads((Path(baseline) / "metrics.json").read_text())
+    diff = ", ".join(f"{k}: {base_cfg.get(k, '(absent)')} -> {cfg[k]}" for k in cfg if base_cfg.get(k) != cfg[k])
+    theirs = {"sampled hr@10": base["test_sampled"]["hr@10"]["mean"], "sampled ndcg@10": base["test_sampled"]["ndcg@10"]["mean"],
+              "full hr@10": base["test"]["hr@10"], "full ndcg@10": base["test"]["ndcg@10"]}
+    rows = "\n".join(f"| {k} | {theirs[k]:.4f} | {v['mean']:.4f} | {v['mean'] - theirs[k]:+.4f} |" for k, v in ours.items())
+    h, hb = (read_history(d).dropna(subset=["val_ndcg@10"]).set_index("epoch")["val_ndcg@10"] for d in (out, baseline))
+    both = sorted(set(h.index) & set(hb.index))
+    curve = "\n".join(f"| {e + 1} | {hb[e]:.4f} | {h[e]:.4f} |" for e in both)
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(hb.index + 1, hb.values, label=f"{_rel(baseline)} (best epoch {base['best_epoch']})")
+    ax.plot(h.index + 1, h.values, label=f"{_rel(out)} (best epoch {metrics['best_epoch']})")
+    ax.set(xlabel="epoch", ylabel="validation NDCG@10 (full ranking)", title="SASRec on ML-1M: validation curves")
+    ax.grid(alpha=0.3); ax.legend()
+    fig.tight_layout(); fig.savefig(ROOT / "bench" / "quality_curves.png", dpi=110)
+    return f"""
+### Against `{_rel(baseline)}`
+
+What differs in the config: {diff or "nothing"}.
+
+| test metric | {_rel(baseline)} | {_rel(out)} | change |
+|---|---|---|---|
+{rows}
+
+Validation NDCG@10 (full ranking) at the epochs both runs evaluated; plot: `bench/quality_curves.png`.
+
+| epoch | {_rel(baseline)} | {_rel(out)} |
+|---|---|---|
+{curve}
+"""
 
 if __name__ == "__main__":
     main()
