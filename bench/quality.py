@@ -29,8 +29,8 @@ def main():
     ap.add_argument("--block", default="paper", choices=("paper", "pre_ln"), help="block layout (Config.block)")
     ap.add_argument("--bucket-widths", type=int, nargs="*", default=None, help="Config.bucket_widths (default: off, as in the paper)")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
-    ap.add_argument("--baseline", help="another run folder to compare with: test metrics and validation curves side by side, "
-                    "and a plot of both curves in bench/quality_curves.png")
+    ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
+                    "validation curves side by side, and a plot of all curves in bench/quality_curves.png")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
@@ -51,10 +51,14 @@ def main():
             "full hr@10": {"mean": metrics["test"]["hr@10"], "std": 0.0}, "full ndcg@10": {"mean": metrics["test"]["ndcg@10"], "std": 0.0}}
     rows = "\n".join(f"| {k} | {v['mean']:.4f}" + (f" ± {v['std']:.4f}" if v["std"] else "") + f" | {PUBLISHED[k][0]} | ≥ {PUBLISHED[k][1]} | {'yes' if v['mean'] >= PUBLISHED[k][1] else 'NO'} |"
                      for k, v in ours.items())
+    vs = metrics.get("val_sampled")
+    val_line = (f"\nThe same model on the validation split: sampled HR@10 {vs['hr@10']['mean']:.4f} ± {vs['hr@10']['std']:.4f}, "
+                f"NDCG@10 {vs['ndcg@10']['mean']:.4f} ± {vs['ndcg@10']['std']:.4f}; full HR@10 {metrics['val']['hr@10']:.4f}, "
+                f"NDCG@10 {metrics['val']['ndcg@10']:.4f}.\n") if vs else ""
     curve = "\n".join(f"| {int(r.epoch) + 1} | {r.loss:.4f} | {r['val_hr@10']:.4f} | {r['val_ndcg@10']:.4f} |" for _, r in ev.iterrows())
     command = " ".join(["python bench/quality.py", *sys.argv[1:]])
     text = header(command, started, load_before, load_snapshot()) + f"""
-Run folder: `{Path(args.out).relative_to(ROOT) if Path(args.out).is_relative_to(ROOT) else args.out}` (training was resumable; the epoch times below were measured while other jobs shared the 2 CPUs, see bench/speed.py for clean speed figures).
+Run folder: `{Path(args.out).relative_to(ROOT) if Path(args.out).is_relative_to(ROOT) else args.out}` (training is resumable). Wall times here are not speed figures: other jobs may have shared the 2 CPUs; see bench/speed.py and bench/step_ab.py for speed.
 {args.note}
 Data: `ml-1m-sas/ml-1m.txt.xz` (6,040 users, 3,416 items, 999,611 interactions), leave-one-out split.
 Config: {json.dumps(cfg)}
@@ -65,14 +69,14 @@ Test split, best model by validation NDCG@10. Sampled: target + 100 uniformly dr
 | metric | ours | published on this file | target | met |
 |---|---|---|---|---|
 {rows}
-
+{val_line}
 Validation full-ranking curve (every {cfg['eval_every']} epochs):
 
 | epoch | train loss | val HR@10 | val NDCG@10 |
 |---|---|---|---|
 {curve}
 """
-    if args.baseline: text += compare(args.out, args.baseline, metrics, ours)
+    if args.baseline: text += compare(args.out, args.baseline, metrics)
     write_section(f"quality.py: {args.title}", text)
     print(text)
 
@@ -80,39 +84,51 @@ def _rel(p):
     p = Path(p).resolve()
     return p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
 
-def compare(out, baseline, metrics, ours):
-    "Markdown comparing run `out` with run `baseline`: config differences, test metrics, validation curves; saves a plot."
-    from sasrec_nb.training import read_history
-    cfg, base_cfg = (json.loads((Path(d) / "config.json").read_text()) for d in (out, baseline))
-    base = json.loads((Path(baseline) / "metrics.json").read_text())
-    diff = ", ".join(f"{k}: {base_cfg.get(k, '(absent)')} -> {cfg[k]}" for k in cfg if base_cfg.get(k) != cfg[k])
-    theirs = {"sampled hr@10": base["test_sampled"]["hr@10"]["mean"], "sampled ndcg@10": base["test_sampled"]["ndcg@10"]["mean"],
-              "full hr@10": base["test"]["hr@10"], "full ndcg@10": base["test"]["ndcg@10"]}
-    rows = "\n".join(f"| {k} | {theirs[k]:.4f} | {v['mean']:.4f} | {v['mean'] - theirs[k]:+.4f} |" for k, v in ours.items())
-    h, hb = (read_history(d).dropna(subset=["val_ndcg@10"]).set_index("epoch")["val_ndcg@10"] for d in (out, baseline))
-    both = sorted(set(h.index) & set(hb.index))
-    curve = "\n".join(f"| {e + 1} | {hb[e]:.4f} | {h[e]:.4f} |" for e in both)
+def compare(out, baselines, metrics):
+    "Markdown comparing run `out` with other runs: config differences, metrics side by side, validation curves; saves a plot."
+    import dataclasses
+    from sasrec_nb.training import Config, read_history
+    runs = [*baselines, out]
+    names = [str(_rel(d)) for d in runs]
+    cfgs = [dataclasses.asdict(Config.load(Path(d) / "config.json")) for d in runs]  # old runs' missing keys filled in
+    mets = [json.loads((Path(d) / "metrics.json").read_text()) for d in baselines] + [metrics]
+    diffs = "\n".join(f"- `{n}`: " + (", ".join(f"{k} {c[k]}" for k in c if c[k] != cfgs[-1][k]) or "same config")
+                      for n, c in zip(names[:-1], cfgs[:-1]))
+    def figures(m):
+        f = {}
+        for part in ("test", "val"):
+            if f"{part}_sampled" not in m: continue
+            f[f"{part} sampled hr@10"] = m[f"{part}_sampled"]["hr@10"]["mean"]
+            f[f"{part} sampled ndcg@10"] = m[f"{part}_sampled"]["ndcg@10"]["mean"]
+            f[f"{part} full hr@10"], f[f"{part} full ndcg@10"] = m[part]["hr@10"], m[part]["ndcg@10"]
+        return f
+    figs = [figures(m) for m in mets]
+    rows = "\n".join(f"| {k} | " + " | ".join(f"{f[k]:.4f}" if k in f else "" for f in figs) + " |" for k in figs[-1])
+    curves = [read_history(d).dropna(subset=["val_ndcg@10"]).set_index("epoch")["val_ndcg@10"] for d in runs]
+    epochs = sorted(set().union(*(c.index for c in curves)))
+    curve = "\n".join(f"| {e + 1} | " + " | ".join(f"{c[e]:.4f}" if e in c.index else "" for c in curves) + " |" for e in epochs)
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(hb.index + 1, hb.values, label=f"{_rel(baseline)} (best epoch {base['best_epoch']})")
-    ax.plot(h.index + 1, h.values, label=f"{_rel(out)} (best epoch {metrics['best_epoch']})")
+    for n, c, m in zip(names, curves, mets): ax.plot(c.index + 1, c.values, label=f"{n} (best epoch {m['best_epoch']})")
     ax.set(xlabel="epoch", ylabel="validation NDCG@10 (full ranking)", title="SASRec on ML-1M: validation curves")
     ax.grid(alpha=0.3); ax.legend()
     fig.tight_layout(); fig.savefig(ROOT / "bench" / "quality_curves.png", dpi=110)
+    head = " | ".join(f"`{n}`" for n in names)
     return f"""
-### Against `{_rel(baseline)}`
+### Compared with other runs
 
-What differs in the config: {diff or "nothing"}.
+How the other runs' configs differ from this one's:
+{diffs}
 
-| test metric | {_rel(baseline)} | {_rel(out)} | change |
-|---|---|---|---|
+| metric (sampled: mean of 5 seeds) | {head} |
+|---|{"---|" * len(names)}
 {rows}
 
-Validation NDCG@10 (full ranking) at the epochs both runs evaluated; plot: `bench/quality_curves.png`.
+Validation NDCG@10 (full ranking) every 5 epochs; plot: `bench/quality_curves.png`.
 
-| epoch | {_rel(baseline)} | {_rel(out)} |
-|---|---|---|
+| epoch | {head} |
+|---|{"---|" * len(names)}
 {curve}
 """
 
