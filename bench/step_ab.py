@@ -4,7 +4,7 @@ speed.py compares whole runs (separate processes, minutes apart); on a shared 2-
 runs. Here the recipe's own `SasRec` class (its source is taken verbatim from seed_recipe.py and exec'd) and
 `sasrec_nb.model.SASRec` are compiled with Adam(1e-3, beta_2=0.98) and trained with `train_on_batch` on the same
 batches (128 x 200, real ML-1M from the SASRec file, one negative per position), alternating a few steps of each, for
-several rounds. Variant "ours-dropout0" is our model with dropout=0.0: on the JAX backend the recipe trains WITHOUT
+several rounds. Variant "ours-pre_ln" uses keras-hub's pre-LN blocks instead of the paper's layout. Variant "ours-dropout0" is our model with dropout=0.0: on the JAX backend the recipe trains WITHOUT
 dropout (Keras' JAX trainer calls `model.stateless_call`, which runs `call()` directly, so the recipe's sub-layers, which
 are called without `training=`, get training=None/False), while ours passes `training` on and draws dropout masks.
 So "ours-dropout0" vs "seed" is the like-for-like comparison of the compute. Reported: median step time of each.
@@ -74,6 +74,8 @@ def main(argv=None):
     models["ours"] = (m2, lambda x, y: m2.train_on_batch(x, y))
     m3 = SASRec(n, dropout=0.0)
     models["ours-dropout0"] = (m3, lambda x, y: m3.train_on_batch(x, y))
+    m4 = SASRec(n, block="pre_ln")
+    models["ours-pre_ln"] = (m4, lambda x, y: m4.train_on_batch(x, y))
     compile_s = {}
     for k, (mm, step) in models.items():
         mm.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3, beta_2=0.98))
@@ -101,7 +103,8 @@ def main(argv=None):
 One process, `train_on_batch` on the same 128 x 200 batches of real ML-1M (SASRec file), {a.rounds} rounds of {a.steps} steps
 per model, the order reversed every other round; {len(times['seed'])} timed steps per model. "seed" is the recipe's `SasRec` class exec'd
 from its source (BCE via keras `BinaryCrossentropy` with sample weights, l2 0.001 on the embeddings); "ours" is
-`sasrec_nb.model.SASRec` (dropout 0.2, `SampledBCE`); "ours-dropout0" is the same with dropout=0.0. JAX PRNG: the default threefry2x32 (Keras' seed
+`sasrec_nb.model.SASRec` (the paper's block layout, the default; dropout 0.2, `SampledBCE`); "ours-dropout0" is the same with dropout=0.0;
+"ours-pre_ln" is ours with keras-hub's `TransformerDecoder` blocks (`block="pre_ln"`, the layout before the paper's became the default). JAX PRNG: the default threefry2x32 (Keras' seed
 generators hold 2-word keys, so the cheaper "rbg" implementation cannot be switched on).
 **On JAX the recipe trains without dropout**: Keras' JAX trainer runs `model.stateless_call`, which calls `call()`
 directly, so the recipe's sub-layers (called without `training=`) get training=None/False (checked by spying on
