@@ -6,9 +6,9 @@ Trains (resuming a killed run in --out), selects the model on validation NDCG@10
 under both protocols, and writes the "Quality" section of bench/RESULTS.md.
 """
 import argparse, json, sys
+from pathlib import Path
 
 import numpy as np
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
