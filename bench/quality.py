@@ -140,7 +140,8 @@ def compare(out, baselines, metrics):
     figs = [figures(m) for m in mets]
     keys = [k for k in figs[-1] if not k.endswith(" std")]
     # runs that differ from this one only in their training seed: the spread a reader should judge every other difference by
-    same = [i for i, c in enumerate(cfgs) if {k: v for k, v in c.items() if k != "seed"} == {k: v for k, v in cfgs[-1].items() if k != "seed"}]
+    unseeded = [{k: v for k, v in c.items() if k != "seed"} for c in cfgs]
+    same = [i for i, c in enumerate(unseeded) if c == unseeded[-1]]
     seeds_col, seeds_text = "", ""
     if len(same) >= 2:
         agg = {k: (np.mean([figs[i][k] for i in same]), np.std([figs[i][k] for i in same], ddof=1)) for k in keys}
