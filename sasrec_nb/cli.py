@@ -108,6 +108,7 @@ def _config_options(p: argparse.ArgumentParser):
         kw = _field_option(f)
         if f.name == "loss": kw = dict(choices=sorted(training.LOSSES))
         if f.name == "block": kw = dict(choices=list(training.BLOCKS))
+        if f.name == "select": kw = dict(choices=list(training.PROTOCOLS))
         g.add_argument(f"--{f.name.replace('_', '-')}", default=f.default, help=f"{comments.get(f.name, '').replace('`', '').replace('%', '%%')} (default: {f.default})", **kw)  # argparse %-formats help
 
 # %% ../nbs/07_cli.ipynb #25a12646

@@ -24,8 +24,8 @@ from .model import BLOCKS, SampledBCE, SASRec
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['LOSSES', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'read_history', 'train', 'finish',
-           'plot_history']
+__all__ = ['LOSSES', 'PROTOCOLS', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'read_history', 'train',
+           'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #6c62f3b8
 @dataclass
@@ -48,6 +48,7 @@ class Config:
     epochs: int = 200  # most epochs to run
     eval_every: int = 5  # epochs between validation evaluations
     patience: int = 10  # evaluations without a better validation NDCG@k before stopping
+    select: str = "full"  # protocol of the validation NDCG@k that picks the model: "full" ranking, or "sampled" (100 negatives, as the paper's early stopping)
     k: int = 10  # cut-off of the validation metrics
     seed: int = 42  # seeds weights, dropout, shuffling and negatives
 
@@ -55,6 +56,7 @@ class Config:
         # checked here, before a run folder is made, rather than when the model is built
         if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
+        if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
     def to_json(self) -> str: return json.dumps(dataclasses.asdict(self), indent=1)
 
@@ -71,6 +73,7 @@ class Config:
         return cls.from_dict({"block": "pre_ln", **saved})  # runs saved before `block` existed used keras-hub's block
 
 LOSSES = {"bce": SampledBCE}
+PROTOCOLS = ("full", "sampled")
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def build_model(config: Config, num_items: int) -> SASRec:
@@ -83,15 +86,25 @@ def build_model(config: Config, num_items: int) -> SASRec:
 
 # %% ../nbs/05_training.ipynb #bd41fc1e
 class RankingValidation(keras.callbacks.Callback):
-    "Adds full-ranking validation `val_hr@k`, `val_ndcg@k` to the logs every `every` epochs and at the last (NaN in between)."
-    def __init__(self, split: Split, every: int = 5, k: int = 10):
-        super().__init__(); self.split, self.every, self.k = split, every, k
+    "Adds validation `val_hr@k`, `val_ndcg@k` (full ranking) and `val_sampled_hr@k`, `val_sampled_ndcg@k` to the logs every `every` epochs and at the last (NaN in between)."
+    def __init__(self, split: Split, every: int = 5, k: int = 10, protocols=("full",)):
+        super().__init__(); self.split, self.every, self.k, self.protocols = split, every, k, tuple(protocols)
+        if unknown := set(self.protocols) - set(PROTOCOLS): raise ValueError(f"unknown protocols {sorted(unknown)}; choose from {list(PROTOCOLS)}")
+
+    @staticmethod
+    def keys(protocol: str, k: int = 10) -> tuple:
+        "The (HR@k, NDCG@k) log keys of `protocol`."
+        prefix = "val_" if protocol == "full" else f"val_{protocol}_"
+        return f"{prefix}hr@{k}", f"{prefix}ndcg@{k}"
+
     def on_epoch_end(self, epoch, logs=None):
-        hr, ndcg = f"val_hr@{self.k}", f"val_ndcg@{self.k}"
-        logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
-        if (epoch + 1) % self.every and epoch + 1 != self.params.get("epochs"): return
-        m = evaluate(self.model, self.split, "val", "full", ks=(self.k,))
-        logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
+        due = not (epoch + 1) % self.every or epoch + 1 == self.params.get("epochs")
+        for protocol in self.protocols:
+            hr, ndcg = self.keys(protocol, self.k)
+            logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
+            if not due: continue
+            m = evaluate(self.model, self.split, "val", protocol, ks=(self.k,), seed=0)  # seed: the sampled negatives, the same every time
+            logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
 
 class EpochTime(keras.callbacks.Callback):
     "Adds the epoch's wall time in seconds (training and validation) to the logs as `seconds`."
@@ -157,10 +170,10 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
     keras.utils.set_random_seed(config.seed)
     batches = TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths)
     model = build_model(config, seqs.num_items)
-    monitor = f"val_ndcg@{config.k}"
-    keep = KeepBest(run / "model.keras", run / "best.json", monitor, config.patience)
+    protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
+    keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
     model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
-        EpochSeed(batches), RankingValidation(split, config.eval_every, config.k), keep, EpochTime(),  # EpochTime after validation: it times it too
+        EpochSeed(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=True),
@@ -186,13 +199,13 @@ def finish(run: str | Path) -> dict:
     return metrics
 
 def plot_history(history: pd.DataFrame, k: int = 10):
-    "Training loss and validation HR@k / NDCG@k against the epoch, as a matplotlib figure."
+    "Training loss and validation HR@k / NDCG@k (full ranking, and sampled where logged) against the epoch, as a matplotlib figure."
     from matplotlib.figure import Figure  # no pyplot: works headless, in threads and in notebooks alike
     fig = Figure(figsize=(10, 3.2))
     a, b = fig.subplots(1, 2)
     a.plot(history["epoch"] + 1, history["loss"]); a.set_xlabel("epoch"); a.set_title("training loss")
     ev = history.dropna(subset=[f"val_ndcg@{k}"]) if f"val_ndcg@{k}" in history else history.iloc[:0]
-    for col in (f"val_hr@{k}", f"val_ndcg@{k}"):
+    for col in (*RankingValidation.keys("full", k), *RankingValidation.keys("sampled", k)):
         if col in ev: b.plot(ev["epoch"] + 1, ev[col], marker="o", label=col)
-    b.set_xlabel("epoch"); b.set_title("validation (full ranking)"); b.legend(); b.grid(alpha=.3)
+    b.set_xlabel("epoch"); b.set_title("validation"); b.legend(); b.grid(alpha=.3)
     return fig
