@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import shutil
 import time
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ from .model import BLOCKS, SampledBCE, SASRec
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['LOSSES', 'PROTOCOLS', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'read_history', 'train',
-           'finish', 'plot_history']
+__all__ = ['LOSSES', 'PROTOCOLS', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'KeepSeeds',
+           'read_history', 'train', 'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #6c62f3b8
 @dataclass
@@ -133,9 +134,37 @@ class KeepBest(keras.callbacks.Callback):
             if self.state["wait"] >= self.patience: self.model.stop_training = True
         atomic_write(self.state_path, lambda p: p.write_text(json.dumps(self.state)))
 
+# %% ../nbs/05_training.ipynb #7ee10501
+class KeepSeeds(keras.callbacks.Callback):
+    "Save the model's random-seed states and Python's `random` state to `path` after every epoch, and restore them when training resumes at that epoch."
+    def __init__(self, path: str | Path): super().__init__(); self.path, self.saved = Path(path), None
+
+    def seed_states(self) -> list:
+        "The model's `SeedGenerator` state variables (dropout's), in a fixed order."
+        weights = {id(v) for v in self.model.weights}
+        return [v for v in self.model.non_trainable_variables if id(v) not in weights and v.name == "seed_generator_state"]
+
+    def on_train_begin(self, logs=None):
+        self.saved = json.loads(self.path.read_text()) if self.path.is_file() else None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.saved is not None and self.saved["epoch"] == epoch:  # the checkpoint restored this epoch's weights
+            states = self.seed_states()
+            if len(states) != len(self.saved["states"]): raise DataError(f"{self.path}: {len(self.saved['states'])} seed states for a model with {len(states)}")
+            for v, s in zip(states, self.saved["states"]): v.assign(np.asarray(s, "uint32"))
+            version, internal, gauss = self.saved["python_random"]
+            random.setstate((version, tuple(internal), gauss))  # before Keras draws this epoch's batch order
+        self.saved = None  # only ever at the first epoch of a fit
+
+    def on_epoch_end(self, epoch, logs=None):
+        state = {"epoch": epoch + 1, "states": [np.asarray(v.numpy()).tolist() for v in self.seed_states()],
+                 "python_random": random.getstate()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.path, lambda p: p.write_text(json.dumps(state)))
+
 # %% ../nbs/05_training.ipynb #8731602c
 def _check_or_write(run: Path, config: Config, seqs: Sequences):
-    "Write config and data into a new run folder, or check that an existing one holds the same."
+    "Write config and data into a new run folder, or check that an existing one holds the same (and grow a finished one asked for more epochs)."
     if (run / "config.json").is_file():
         old = Config.load(run / "config.json")
         if dataclasses.replace(old, epochs=config.epochs) != config:
@@ -143,7 +172,11 @@ def _check_or_write(run: Path, config: Config, seqs: Sequences):
         saved = load_sequences(run / "data")
         if saved.num_interactions != seqs.num_interactions or not np.array_equal(saved.items, seqs.items):
             raise DataError(f"{run} holds a run on other data; choose a new output folder")
-        if (run / "metrics.json").is_file(): return  # finished: its config stays as it ran
+        if (run / "metrics.json").is_file():
+            if config.epochs <= old.epochs: return  # finished: its config stays as it ran
+            if not (run / "backup").is_dir():
+                raise DataError(f"{run} finished without keeping its last epoch (it predates growable runs), so it cannot grow; train into a new folder")
+            (run / "metrics.json").unlink()  # growing: no longer finished, its best model may change
     else:
         save_sequences(seqs, run / "data")
     atomic_write(run / "config.json", lambda p: p.write_text(config.to_json()))
@@ -176,7 +209,8 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         EpochSeed(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
-        keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=True),
+        keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),  # kept: a finished run can grow
+        KeepSeeds(run / "backup" / "seeds.json"),  # after the checkpoint is written, so a kill between the two loses only seeds of that epoch
         *(callbacks or [])])
     return finish(run)
 
