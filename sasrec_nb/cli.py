@@ -113,7 +113,7 @@ def _config_options(p: argparse.ArgumentParser):
 
 # %% ../nbs/07_cli.ipynb #25a12646
 def train(args):
-    "Train into a run folder (resuming one that was interrupted) and print the best model's metrics."
+    "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
     training = heavy("training")
     config = training.Config(**{f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config)})
     seqs = _load_data(args)
@@ -173,7 +173,7 @@ def parser(with_config: bool = True,  # add `train`'s model options (imports Ker
     _data_options(s, help="the same as PATH")
     t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON", description=train.__doc__)
     _data_options(t, help="dataset (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
-    t.add_argument("--out", required=True, metavar="DIR", help="run folder to write (an interrupted run there is resumed)")
+    t.add_argument("--out", required=True, metavar="DIR", help="run folder to write (an interrupted run there is resumed exactly; a finished one given more --epochs trains on)")
     if with_config: _config_options(t)
     e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON", description=evaluate.__doc__)
     e.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")

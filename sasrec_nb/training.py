@@ -210,7 +210,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),  # kept: a finished run can grow
-        KeepSeeds(run / "backup" / "seeds.json"),  # after the checkpoint is written, so a kill between the two loses only seeds of that epoch
+        KeepSeeds(run / "backup" / "seeds.json"),  # after the checkpoint: a kill between the two writes resumes correctly, only not bit for bit
         *(callbacks or [])])
     return finish(run)
 
