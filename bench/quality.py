@@ -32,7 +32,7 @@ def main():
     ap.add_argument("--bucket-widths", type=int, nargs="*", default=None, help="Config.bucket_widths (default: off, as in the paper)")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
     ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
-                    "validation curves side by side, and a plot of all curves in bench/quality_curves.png")
+                    "validation curves side by side, and a plot of all curves in bench/quality_curves[_RUN].png")
     ap.add_argument("--seed", type=int, default=42, help="Config.seed: initialisation, dropout and negatives (default 42)")
     ap.add_argument("--select", default="full", choices=("full", "sampled"),
                     help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
@@ -162,11 +162,20 @@ def compare(out, baselines, metrics):
     curve = "\n".join(f"| {e + 1} | " + " | ".join(f"{c[e]:.4f}" if e in c.index else "" for c in curves) + " |" for e in epochs)
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4))
+    sampled = {n: h.dropna(subset=["val_sampled_ndcg@10"]).set_index("epoch")["val_sampled_ndcg@10"]
+               for n, h in zip(names, map(read_history, runs)) if "val_sampled_ndcg@10" in h}  # runs that selected on it
+    fig, axes = plt.subplots(1, 1 + bool(sampled), figsize=(7 + 6 * bool(sampled), 4), squeeze=False)
+    ax = axes[0, 0]
     for n, c, m in zip(names, curves, mets): ax.plot(c.index + 1, c.values, label=f"{n} (best epoch {m['best_epoch']})")
     ax.set(xlabel="epoch", ylabel="validation NDCG@10 (full ranking)", title="SASRec on ML-1M: validation curves")
     ax.grid(alpha=0.3); ax.legend()
-    fig.tight_layout(); fig.savefig(ROOT / "bench" / "quality_curves.png", dpi=110)
+    if sampled:
+        ax = axes[0, 1]
+        for n, c in sampled.items(): ax.plot(c.index + 1, c.values, label=n)
+        ax.set(xlabel="epoch", ylabel="validation NDCG@10 (sampled, seed 0)", title="sampled protocol (logged by runs that select on it)")
+        ax.grid(alpha=0.3); ax.legend()
+    plot = Path("bench") / ("quality_curves.png" if Path(out).name == "ml1m-sas" else f"quality_curves_{Path(out).name}.png")  # one per section
+    fig.tight_layout(); fig.savefig(ROOT / plot, dpi=110)
     head = " | ".join(f"`{n}`" for n in names)
     return f"""
 ### Compared with other runs
@@ -178,7 +187,7 @@ How the other runs' configs differ from this one's:
 |---|{"---|" * (len(names) + bool(seeds_col))}
 {rows}
 {seeds_text}
-Validation NDCG@10 (full ranking) every 5 epochs; plot: `bench/quality_curves.png`.
+Validation NDCG@10 (full ranking) every {cfgs[-1]["eval_every"]} epochs; plot: `{plot}`.
 
 | epoch | {head} |
 |---|{"---|" * len(names)}
