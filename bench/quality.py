@@ -157,13 +157,14 @@ def compare(out, baselines, metrics):
                                   f"{'met' if agg['test ' + k][0] >= PUBLISHED[k][1] else 'NOT met'})" for k in PUBLISHED) + ".\n")
     rows = "\n".join(f"| {k} | " + " | ".join(f"{f[k]:.4f}" if k in f else "" for f in figs) + " |"
                      + (f" {agg[k][0]:.4f} ± {agg[k][1]:.4f} |" if seeds_col else "") for k in keys)
-    curves = [read_history(d).dropna(subset=["val_ndcg@10"]).set_index("epoch")["val_ndcg@10"] for d in runs]
+    histories = [read_history(d) for d in runs]
+    curves = [h.dropna(subset=["val_ndcg@10"]).set_index("epoch")["val_ndcg@10"] for h in histories]
     epochs = sorted(set().union(*(c.index for c in curves)))
     curve = "\n".join(f"| {e + 1} | " + " | ".join(f"{c[e]:.4f}" if e in c.index else "" for c in curves) + " |" for e in epochs)
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     sampled = {n: h.dropna(subset=["val_sampled_ndcg@10"]).set_index("epoch")["val_sampled_ndcg@10"]
-               for n, h in zip(names, map(read_history, runs)) if "val_sampled_ndcg@10" in h}  # runs that selected on it
+               for n, h in zip(names, histories) if "val_sampled_ndcg@10" in h}  # runs that selected on it
     fig, axes = plt.subplots(1, 1 + bool(sampled), figsize=(7 + 6 * bool(sampled), 4), squeeze=False)
     ax = axes[0, 0]
     for n, c, m in zip(names, curves, mets): ax.plot(c.index + 1, c.values, label=f"{n} (best epoch {m['best_epoch']})")
