@@ -141,8 +141,7 @@ class KeepSeeds(keras.callbacks.Callback):
 
     def seed_states(self) -> list:
         "The model's `SeedGenerator` state variables (dropout's), in a fixed order."
-        weights = {id(v) for v in self.model.weights}
-        return [v for v in self.model.non_trainable_variables if id(v) not in weights and v.name == "seed_generator_state"]
+        return [v for v in self.model.non_trainable_variables if v.name == "seed_generator_state"]  # Keras' name for them
 
     def on_train_begin(self, logs=None):
         self.saved = json.loads(self.path.read_text()) if self.path.is_file() else None
