@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--seed", type=int, default=42, help="Config.seed: initialisation, dropout and negatives (default 42)")
     ap.add_argument("--select", default="full", choices=("full", "sampled"),
                     help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
+    ap.add_argument("--lr-schedule", default="constant", choices=("constant", "cosine"), help="Config.lr_schedule (default: constant, as the paper)")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
@@ -46,6 +47,7 @@ def main():
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
         metrics = train(seqs, Config(epochs=args.epochs, eval_every=args.eval_every, block=args.block, seed=args.seed, select=args.select,
+                                           lr_schedule=args.lr_schedule,
                                            bucket_widths=args.bucket_widths or None), args.out, verbose=2)
     else:
         metrics = finish(args.out)

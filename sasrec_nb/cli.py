@@ -109,6 +109,7 @@ def _config_options(p: argparse.ArgumentParser):
         if f.name == "loss": kw = dict(choices=sorted(training.LOSSES))
         if f.name == "block": kw = dict(choices=list(training.BLOCKS))
         if f.name == "select": kw = dict(choices=list(training.PROTOCOLS))
+        if f.name == "lr_schedule": kw = dict(choices=list(training.SCHEDULES))
         g.add_argument(f"--{f.name.replace('_', '-')}", default=f.default, help=f"{comments.get(f.name, '').replace('`', '').replace('%', '%%')} (default: {f.default})", **kw)  # argparse %-formats help
 
 # %% ../nbs/07_cli.ipynb #25a12646

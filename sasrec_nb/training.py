@@ -25,7 +25,7 @@ from .model import BLOCKS, SampledBCE, SASRec
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['LOSSES', 'PROTOCOLS', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'KeepSeeds',
+__all__ = ['LOSSES', 'PROTOCOLS', 'SCHEDULES', 'Config', 'build_model', 'RankingValidation', 'EpochTime', 'KeepBest', 'KeepSeeds',
            'read_history', 'train', 'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #6c62f3b8
@@ -44,6 +44,7 @@ class Config:
     learning_rate: float = 1e-3  # Adam
     beta_1: float = 0.9  # Adam
     beta_2: float = 0.98  # Adam
+    lr_schedule: str = "constant"  # "constant" (the paper's) or "cosine": the learning rate falls to 0 over `epochs` (Keras' CosineDecay)
     batch_size: int = 128  # users per step
     bucket_widths: list | None = None  # e.g. [32, 64, 128]: batch users of similar length and cut padding (38% faster epochs, lower quality on ML-1M; off = paper)
     epochs: int = 200  # most epochs to run
@@ -57,6 +58,7 @@ class Config:
         # checked here, before a run folder is made, rather than when the model is built
         if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
+        if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
         if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
     def to_json(self) -> str: return json.dumps(dataclasses.asdict(self), indent=1)
@@ -71,18 +73,25 @@ class Config:
     def load(cls, path: str | Path) -> "Config":
         try: saved = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        return cls.from_dict({"block": "pre_ln", **saved})  # runs saved before `block` existed used keras-hub's block
+        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", **saved})  # what runs saved before these options had
 
 LOSSES = {"bce": SampledBCE}
 PROTOCOLS = ("full", "sampled")
+SCHEDULES = ("constant", "cosine")
 
 # %% ../nbs/05_training.ipynb #06fc8200
-def build_model(config: Config, num_items: int) -> SASRec:
+def build_model(config: Config, num_items: int,
+                steps_per_epoch: int | None = None,  # optimizer steps per epoch; needed by a learning-rate schedule
+                ) -> SASRec:
     "A compiled `SASRec` for `num_items` items, as `config` says."
     model = SASRec(num_items, max_len=config.max_len, hidden_dim=config.hidden_dim, num_blocks=config.num_blocks,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
                    loss=LOSSES[config.loss](num_negatives=config.num_negatives))
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2))
+    lr = config.learning_rate
+    if config.lr_schedule == "cosine":
+        if not steps_per_epoch: raise ValueError("a cosine learning-rate schedule needs steps_per_epoch")
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch)  # to 0 at the last step
+    model.compile(optimizer=keras.optimizers.Adam(lr, beta_1=config.beta_1, beta_2=config.beta_2))
     return model
 
 # %% ../nbs/05_training.ipynb #bd41fc1e
@@ -171,8 +180,12 @@ def _check_or_write(run: Path, config: Config, seqs: Sequences):
         saved = load_sequences(run / "data")
         if saved.num_interactions != seqs.num_interactions or not np.array_equal(saved.items, seqs.items):
             raise DataError(f"{run} holds a run on other data; choose a new output folder")
-        if (run / "metrics.json").is_file():
-            if config.epochs <= old.epochs: return  # finished: its config stays as it ran
+        finished = (run / "metrics.json").is_file()
+        if finished and config.epochs <= old.epochs: return  # finished: its config stays as it ran
+        if config.epochs != old.epochs and config.lr_schedule != "constant":
+            raise DataError(f"{run} holds a run whose learning rate follows a {config.lr_schedule!r} schedule over {old.epochs} epochs; "
+                            "other epochs would change that schedule, so train into a new folder")
+        if finished:
             if not (run / "backup").is_dir():
                 raise DataError(f"{run} finished without keeping its last epoch (it predates growable runs), so it cannot grow; train into a new folder")
             (run / "metrics.json").unlink()  # growing: no longer finished, its best model may change
@@ -201,7 +214,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
     split = leave_one_out(seqs)
     keras.utils.set_random_seed(config.seed)
     batches = TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths)
-    model = build_model(config, seqs.num_items)
+    model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
     keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
     model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
