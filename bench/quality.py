@@ -22,25 +22,27 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 }
 
 def main():
+    from sasrec_nb.training import BLOCKS, PROTOCOLS, SCHEDULES, Config  # choices and defaults from the library, not copies
+    default = Config()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--report-only", action="store_true")
-    ap.add_argument("--block", default="paper", choices=("paper", "pre_ln"), help="block layout (Config.block)")
+    ap.add_argument("--block", default=default.block, choices=BLOCKS, help="block layout (Config.block)")
     ap.add_argument("--bucket-widths", type=int, nargs="*", default=None, help="Config.bucket_widths (default: off, as in the paper)")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
     ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
                     "validation curves side by side, and a plot of all curves in bench/quality_curves[_RUN].png")
     ap.add_argument("--seed", type=int, default=42, help="Config.seed: initialisation, dropout and negatives (default 42)")
-    ap.add_argument("--select", default="full", choices=("full", "sampled"),
+    ap.add_argument("--select", default=default.select, choices=PROTOCOLS,
                     help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
-    ap.add_argument("--lr-schedule", default="constant", choices=("constant", "cosine"), help="Config.lr_schedule (default: constant, as the paper)")
+    ap.add_argument("--lr-schedule", default=default.lr_schedule, choices=SCHEDULES, help="Config.lr_schedule (default: constant, as the paper)")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
-    from sasrec_nb.training import Config, finish, read_history, train
+    from sasrec_nb.training import finish, read_history, train
     data = Path(args.data)
     started, load_before = utc_now(), load_snapshot()
     if not args.report_only:
