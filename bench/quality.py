@@ -39,6 +39,8 @@ def main():
     ap.add_argument("--select", default=default.select, choices=PROTOCOLS,
                     help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
     ap.add_argument("--lr-schedule", default=default.lr_schedule, choices=SCHEDULES, help="Config.lr_schedule (default: constant, as the paper)")
+    ap.add_argument("--attention-projection", default=default.attention_projection, action=argparse.BooleanOptionalAction,
+                    help="Config.attention_projection: a learned output matrix after the attention, as Keras' MultiHeadAttention (default); the paper's code has none")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load
@@ -49,7 +51,7 @@ def main():
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
         metrics = train(seqs, Config(epochs=args.epochs, eval_every=args.eval_every, block=args.block, seed=args.seed, select=args.select,
-                                           lr_schedule=args.lr_schedule,
+                                           lr_schedule=args.lr_schedule, attention_projection=args.attention_projection,
                                            bucket_widths=args.bucket_widths or None), args.out, verbose=2)
     else:
         metrics = finish(args.out)

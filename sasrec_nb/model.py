@@ -78,13 +78,21 @@ class SASRecBlock(keras.layers.Layer):
         num_heads: attention heads; must divide `hidden_dim`.
         dropout: rate on attention probabilities and on both feed-forward layers.
         epsilon: layer-normalisation epsilon (1e-8 in the paper's code).
+        output_projection: project the attention's output with a learned d x d matrix, as Keras' `MultiHeadAttention`
+            always does; the paper's code has no such matrix (False), which `_attend` computes.
     """
-    def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8, **kwargs):
+    def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
+                 output_projection: bool = True, **kwargs):
         super().__init__(**kwargs)
         if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
         self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
+        self.output_projection = output_projection
         self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
-        self.attention = keras.layers.MultiHeadAttention(num_heads, hidden_dim // num_heads, dropout=dropout, name="attention")
+        if output_projection:
+            self.attention = keras.layers.MultiHeadAttention(num_heads, hidden_dim // num_heads, dropout=dropout, name="attention")
+        else:
+            self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, name=n) for n in ("query", "key", "value"))
+            self.attention_dropout = keras.layers.Dropout(dropout, name="attention_dropout")
         self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
         self.ffn_inner = keras.layers.Dense(hidden_dim, activation="relu", name="ffn_inner")
         self.ffn_outer = keras.layers.Dense(hidden_dim, name="ffn_outer")
@@ -92,7 +100,9 @@ class SASRecBlock(keras.layers.Layer):
 
     def build(self, input_shape):
         self.attention_norm.build(input_shape)
-        self.attention.build(input_shape, input_shape)
+        if self.output_projection: self.attention.build(input_shape, input_shape)
+        else:
+            for dense in (self.query, self.key, self.value): dense.build(input_shape)
         self.ffn_norm.build(input_shape)
         self.ffn_inner.build(input_shape)
         self.ffn_outer.build(input_shape)
@@ -101,14 +111,25 @@ class SASRecBlock(keras.layers.Layer):
     def call(self, x, attention_mask=None, training=False):
         "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key (causality included by the caller)."
         q = self.attention_norm(x)
-        x = q + self.attention(q, x, x, attention_mask=attention_mask, training=training)
+        attend = self.attention if self.output_projection else self._attend
+        x = q + attend(q, x, x, attention_mask=attention_mask, training=training)
         x = self.ffn_norm(x)
         h = self.ffn_dropout(self.ffn_inner(x), training=training)
         return x + self.ffn_dropout(self.ffn_outer(h), training=training)
 
+    def _attend(self, query, key, value, attention_mask=None, training=False):
+        "Scaled dot-product attention over `num_heads` heads with dropout on the probabilities and no output matrix, as the paper's code."
+        b, h = ops.shape(query)[0], self.num_heads
+        heads = lambda z: ops.reshape(z, (b, ops.shape(z)[1], h, self.hidden_dim // h))  # (B, T, h, d/h)
+        q, k, v = heads(self.query(query)), heads(self.key(key)), heads(self.value(value))
+        scores = ops.einsum("bqhc,bkhc->bhqk", q, k) / ops.sqrt(ops.cast(self.hidden_dim // h, q.dtype))
+        if attention_mask is not None: scores = ops.where(ops.cast(attention_mask, "bool")[:, None], scores, -1e9)
+        probs = self.attention_dropout(ops.softmax(scores, axis=-1), training=training)
+        return ops.reshape(ops.einsum("bhqk,bkhc->bqhc", probs, v), (b, ops.shape(query)[1], self.hidden_dim))
+
     def get_config(self):
         return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
-                "dropout": self.dropout, "epsilon": self.epsilon}
+                "dropout": self.dropout, "epsilon": self.epsilon, "output_projection": self.output_projection}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
 BLOCKS = ("paper", "pre_ln")
@@ -126,6 +147,8 @@ class SASRec(keras.Model):
         dropout: dropout rate on embeddings, attention and feed-forward outputs.
         l2_emb: L2 penalty on the item embedding table (0 as in the paper's code).
         block: "paper" (`SASRecBlock`, the paper's layout) or "pre_ln" (keras-hub's `TransformerDecoder`).
+        attention_projection: whether the "paper" block's attention ends with a learned output matrix (Keras'
+            `MultiHeadAttention`), or has none, as the paper's code (False). keras-hub's block always has one.
         loss: a sequence loss such as `SampledBCE()`; used by `fit`.
 
     Example:
@@ -135,9 +158,13 @@ class SASRec(keras.Model):
     ```
     """
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
-                 num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper", loss=None, **kwargs):
+                 num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
+                 attention_projection: bool = True, loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
+        if block != "paper" and not attention_projection:
+            raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
+        self.attention_projection = attention_projection
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()
@@ -146,7 +173,7 @@ class SASRec(keras.Model):
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
         self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, name="position_embedding")
         self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
-        self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, name=f"block_{i}") if block == "paper" else
+        self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=attention_projection, name=f"block_{i}") if block == "paper" else
                        keras_hub.layers.TransformerDecoder(
                            intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
                            layer_norm_epsilon=1e-8, normalize_first=True, name=f"block_{i}") for i in range(num_blocks)]
@@ -226,7 +253,8 @@ class SASRec(keras.Model):
     def get_config(self):
         return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,
                 "num_blocks": self.num_blocks, "num_heads": self.num_heads, "dropout": self.dropout, "l2_emb": self.l2_emb,
-                "block": self.block, "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
+                "block": self.block, "attention_projection": self.attention_projection,
+                "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
     @classmethod
     def from_config(cls, config):

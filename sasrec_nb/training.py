@@ -37,6 +37,7 @@ class Config:
     num_blocks: int = 2  # Transformer blocks
     num_heads: int = 1  # attention heads
     block: str = "paper"  # block layout: "paper" (the SASRec code's) or "pre_ln" (keras-hub's TransformerDecoder)
+    attention_projection: bool = True  # end the "paper" block's attention with a learned d x d output matrix, as Keras' MultiHeadAttention; the SASRec code has none
     dropout: float = 0.2  # dropout rate
     l2_emb: float = 0.0  # L2 penalty on the item embeddings
     loss: str = "bce"  # one of `LOSSES`
@@ -58,6 +59,7 @@ class Config:
         # checked here, before a run folder is made, rather than when the model is built
         if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
+        if self.block != "paper" and not self.attention_projection: raise DataError(f"block {self.block!r} always projects its attention output; no attention projection needs block 'paper'")
         if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
         if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
@@ -86,6 +88,7 @@ def build_model(config: Config, num_items: int,
     "A compiled `SASRec` for `num_items` items, as `config` says."
     model = SASRec(num_items, max_len=config.max_len, hidden_dim=config.hidden_dim, num_blocks=config.num_blocks,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
+                   attention_projection=config.attention_projection,
                    loss=LOSSES[config.loss](num_negatives=config.num_negatives))
     lr = config.learning_rate
     if config.lr_schedule == "cosine":
