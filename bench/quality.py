@@ -39,8 +39,9 @@ def main():
     ap.add_argument("--select", default=default.select, choices=PROTOCOLS,
                     help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
     ap.add_argument("--lr-schedule", default=default.lr_schedule, choices=SCHEDULES, help="Config.lr_schedule (default: constant, as the paper)")
-    ap.add_argument("--attention-projection", default=default.attention_projection, action=argparse.BooleanOptionalAction,
-                    help="Config.attention_projection: a learned output matrix after the attention, as Keras' MultiHeadAttention (default); the paper's code has none")
+    ap.add_argument("--attention-projection", default=None, action=argparse.BooleanOptionalAction,
+                    help="Config.attention_projection: a learned output matrix after the attention, as Keras' MultiHeadAttention "
+                         "(default: the block's own: none in 'paper', as the paper's code; always in 'pre_ln')")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     args = ap.parse_args()
     from sasrec_nb.data import load

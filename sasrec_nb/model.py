@@ -147,8 +147,9 @@ class SASRec(keras.Model):
         dropout: dropout rate on embeddings, attention and feed-forward outputs.
         l2_emb: L2 penalty on the item embedding table (0 as in the paper's code).
         block: "paper" (`SASRecBlock`, the paper's layout) or "pre_ln" (keras-hub's `TransformerDecoder`).
-        attention_projection: whether the "paper" block's attention ends with a learned output matrix (Keras'
-            `MultiHeadAttention`), or has none, as the paper's code (False). keras-hub's block always has one.
+        attention_projection: whether the attention ends with a learned d x d output matrix. None (default): the block's
+            own: none in "paper", as the paper's code; keras-hub's "pre_ln" block always has one. True gives the "paper"
+            block Keras' `MultiHeadAttention`, which has one.
         loss: a sequence loss such as `SampledBCE()`; used by `fit`.
 
     Example:
@@ -159,9 +160,10 @@ class SASRec(keras.Model):
     """
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
                  num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
-                 attention_projection: bool = True, loss=None, **kwargs):
+                 attention_projection: bool | None = None, loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
+        if attention_projection is None: attention_projection = block == "pre_ln"
         if block != "paper" and not attention_projection:
             raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
         self.attention_projection = attention_projection
@@ -258,6 +260,6 @@ class SASRec(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = {"block": "pre_ln", **config}  # models saved before the option existed used keras-hub's block
+        config = {"block": "pre_ln", "attention_projection": True, **config}  # what models saved before these options had
         config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
         return cls(**config)

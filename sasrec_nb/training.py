@@ -37,7 +37,7 @@ class Config:
     num_blocks: int = 2  # Transformer blocks
     num_heads: int = 1  # attention heads
     block: str = "paper"  # block layout: "paper" (the SASRec code's) or "pre_ln" (keras-hub's TransformerDecoder)
-    attention_projection: bool = True  # end the "paper" block's attention with a learned d x d output matrix, as Keras' MultiHeadAttention; the SASRec code has none
+    attention_projection: bool | None = None  # a learned d x d matrix after the attention; None: the block's own (none in "paper", as the SASRec code; keras-hub's "pre_ln" always has one)
     dropout: float = 0.2  # dropout rate
     l2_emb: float = 0.0  # L2 penalty on the item embeddings
     loss: str = "bce"  # one of `LOSSES`
@@ -59,6 +59,7 @@ class Config:
         # checked here, before a run folder is made, rather than when the model is built
         if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
+        if self.attention_projection is None: self.attention_projection = self.block == "pre_ln"
         if self.block != "paper" and not self.attention_projection: raise DataError(f"block {self.block!r} always projects its attention output; no attention projection needs block 'paper'")
         if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
         if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
@@ -75,7 +76,7 @@ class Config:
     def load(cls, path: str | Path) -> "Config":
         try: saved = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", **saved})  # what runs saved before these options had
+        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", "attention_projection": True, **saved})  # what runs saved before these options had
 
 LOSSES = {"bce": SampledBCE}
 PROTOCOLS = ("full", "sampled")
