@@ -15,7 +15,7 @@ import numpy as np
 from keras import ops
 
 # %% auto #0
-__all__ = ['BLOCKS', 'SampledBCE', 'MaskedRetrieval', 'mask_scores', 'SASRecBlock', 'SASRec']
+__all__ = ['BLOCKS', 'SampledBCE', 'MaskedRetrieval', 'mask_scores', 'SASRecBlock', 'attention_projection_for', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -134,6 +134,13 @@ class SASRecBlock(keras.layers.Layer):
 # %% ../nbs/03_model.ipynb #6b441fb8
 BLOCKS = ("paper", "pre_ln")
 
+def attention_projection_for(block: str, attention_projection: bool | None = None) -> bool:
+    "Whether `block`'s attention ends with an output matrix: as asked, or for None the block's own (none in \"paper\", as the paper's code)."
+    if attention_projection is None: return block == "pre_ln"
+    if block != "paper" and not attention_projection:
+        raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
+    return attention_projection
+
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRec(keras.Model):
     """Self-Attentive Sequential Recommendation (Kang & McAuley, 2018) on keras-hub and Keras layers.
@@ -163,10 +170,7 @@ class SASRec(keras.Model):
                  attention_projection: bool | None = None, loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
-        if attention_projection is None: attention_projection = block == "pre_ln"
-        if block != "paper" and not attention_projection:
-            raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
-        self.attention_projection = attention_projection
+        self.attention_projection = attention_projection = attention_projection_for(block, attention_projection)
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()

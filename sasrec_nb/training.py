@@ -21,7 +21,7 @@ import pandas as pd
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
 from .evaluation import evaluate, sampled_spread
-from .model import BLOCKS, SampledBCE, SASRec
+from .model import BLOCKS, SampledBCE, SASRec, attention_projection_for
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
@@ -59,8 +59,8 @@ class Config:
         # checked here, before a run folder is made, rather than when the model is built
         if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
-        if self.attention_projection is None: self.attention_projection = self.block == "pre_ln"
-        if self.block != "paper" and not self.attention_projection: raise DataError(f"block {self.block!r} always projects its attention output; no attention projection needs block 'paper'")
+        try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)  # None: the block's own
+        except ValueError as e: raise DataError(str(e)) from None
         if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
         if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
