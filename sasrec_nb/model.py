@@ -170,7 +170,7 @@ class SASRec(keras.Model):
                  attention_projection: bool | None = None, loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
-        self.attention_projection = attention_projection = attention_projection_for(block, attention_projection)
+        self.attention_projection = attention_projection_for(block, attention_projection)
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()
@@ -179,7 +179,7 @@ class SASRec(keras.Model):
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
         self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, name="position_embedding")
         self.embedding_dropout = keras.layers.Dropout(dropout, name="embedding_dropout")
-        self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=attention_projection, name=f"block_{i}") if block == "paper" else
+        self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=self.attention_projection, name=f"block_{i}") if block == "paper" else
                        keras_hub.layers.TransformerDecoder(
                            intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
                            layer_norm_epsilon=1e-8, normalize_first=True, name=f"block_{i}") for i in range(num_blocks)]
