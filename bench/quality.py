@@ -12,7 +12,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import header, load_snapshot, utc_now, write_section  # noqa: E402
+from _common import header, load_snapshot, machine, utc_now, write_section  # noqa: E402
 
 PUBLISHED = {  # test split, SASRec BCE on this exact file
     "sampled hr@10": ("0.8245 (paper); 0.8270 (best PyTorch port)", 0.82),
@@ -22,38 +22,45 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 }
 
 def main():
-    from sasrec_nb.training import BLOCKS, PROTOCOLS, SCHEDULES, Config  # choices and defaults from the library, not copies
-    default = Config()
+    from sasrec_nb.training import BLOCKS, LOSSES, PROTOCOLS, RECIPES, SCHEDULES  # choices from the library, not copies
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
-    ap.add_argument("--epochs", type=int, default=200)
-    ap.add_argument("--eval-every", type=int, default=5)
+    ap.add_argument("--recipe", default="paper", choices=list(RECIPES), help="the Config to start from (default: paper); "
+                    "the options below override it where given")
     ap.add_argument("--report-only", action="store_true")
-    ap.add_argument("--block", default=default.block, choices=BLOCKS, help="block layout (Config.block)")
-    ap.add_argument("--bucket-widths", type=int, nargs="*", default=None, help="Config.bucket_widths (default: off, as in the paper)")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
     ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
                     "validation curves side by side, and a plot of all curves in bench/quality_curves[_RUN].png")
-    ap.add_argument("--seed", type=int, default=42, help="Config.seed: initialisation, dropout and negatives (default 42)")
-    ap.add_argument("--select", default=default.select, choices=PROTOCOLS,
-                    help="Config.select: the validation protocol whose NDCG@10 picks the model (default full)")
-    ap.add_argument("--lr-schedule", default=default.lr_schedule, choices=SCHEDULES, help="Config.lr_schedule (default: constant, as the paper)")
-    ap.add_argument("--attention-projection", default=None, action=argparse.BooleanOptionalAction,
-                    help="Config.attention_projection: a learned output matrix after the attention, as Keras' MultiHeadAttention "
-                         "(default: the block's own: none in 'paper', as the paper's code; always in 'pre_ln')")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
+    o = ap.add_argument_group("Config fields (default: the recipe's)")
+    o.add_argument("--epochs", type=int)
+    o.add_argument("--eval-every", type=int)
+    o.add_argument("--loss", choices=sorted(LOSSES))
+    o.add_argument("--num-negatives", type=int)
+    o.add_argument("--sampling", choices=("uniform", "popularity"))
+    o.add_argument("--hidden-dim", type=int)
+    o.add_argument("--num-blocks", type=int)
+    o.add_argument("--dropout", type=float)
+    o.add_argument("--fast-dropout", default=None, action=argparse.BooleanOptionalAction)
+    o.add_argument("--block", choices=BLOCKS)
+    o.add_argument("--bucket-widths", type=int, nargs="*")
+    o.add_argument("--seed", type=int, help="initialisation, dropout and negatives")
+    o.add_argument("--select", choices=PROTOCOLS, help="the validation protocol whose NDCG@10 picks the model")
+    o.add_argument("--lr-schedule", choices=SCHEDULES)
+    o.add_argument("--attention-projection", default=None, action=argparse.BooleanOptionalAction,
+                   help="a learned output matrix after the attention, as Keras' MultiHeadAttention")
     args = ap.parse_args()
+    fields = [a.dest for a in o._group_actions]
+    overrides = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
     from sasrec_nb.data import load
-    from sasrec_nb.training import finish, read_history, train
+    from sasrec_nb.training import finish, read_history, recipe, train
     data = Path(args.data)
     started, load_before = utc_now(), load_snapshot()
     if not args.report_only:
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
-        metrics = train(seqs, Config(epochs=args.epochs, eval_every=args.eval_every, block=args.block, seed=args.seed, select=args.select,
-                                           lr_schedule=args.lr_schedule, attention_projection=args.attention_projection,
-                                           bucket_widths=args.bucket_widths or None), args.out, verbose=2)
+        metrics = train(seqs, recipe(args.recipe, **overrides), args.out, verbose=2)
     else:
         metrics = finish(args.out)
     h = read_history(args.out)
@@ -99,8 +106,24 @@ Validation curve (every {cfg['eval_every']} epochs; full ranking, and sampled wi
 {curve}
 """
     if args.baseline: text += compare(args.out, args.baseline, metrics)
+    write_record(args.out, command, started, metrics, h, cfg)
     write_section(f"quality.py: {args.title}", text)
     print(text)
+
+def write_record(out, command, started, metrics, history, cfg):
+    "A small JSON record of the run under bench/records/: what the README's tables are made from."
+    f = figures(metrics)
+    record = {"run": str(_rel(out)), "command": command, "started": started, "finished": utc_now(), "machine": machine(),
+              "config": cfg, "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
+              "train_minutes": round(float(history["seconds"].sum()) / 60, 2),
+              "test": {k: round(f[f"test {k}"], 4) for k in PUBLISHED},
+              "test_sampled_std": {k: round(f[f"test sampled {k} std"], 4) for k in ("hr@10", "ndcg@10")},
+              "val": {k: round(f[f"val {k}"], 4) for k in PUBLISHED},
+              "val_curve": [[int(r.epoch) + 1, round(float(r.seconds_cum), 1), round(float(r["val_ndcg@10"]), 4)]
+                            for _, r in history.assign(seconds_cum=history["seconds"].cumsum()).dropna(subset=["val_ndcg@10"]).iterrows()]}
+    path = ROOT / "bench" / "records" / f"quality-{Path(out).name}.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(record, indent=1) + "\n")
 
 def _rel(p):
     p = Path(p).resolve()

@@ -100,23 +100,30 @@ def _field_option(f: dataclasses.Field) -> dict:
     return dict(type={"int": int, "float": float}.get(kind, str), metavar=kind.upper())
 
 def _config_options(p: argparse.ArgumentParser):
-    "One option per field of `training.Config`, documented by the field's comment."
+    "`--recipe`, and one option per field of `training.Config`, documented by the field's comment and the recipes' values."
     training = heavy("training")
     comments = dict(re.findall(r"^\s+(\w+):[^#\n]*#\s*(.*)$", inspect.getsource(training.Config), re.M))
-    g = p.add_argument_group("model and training (defaults: the SASRec paper's for ML-1M)")
+    recipes = {name: training.recipe(name) for name in training.RECIPES}
+    p.add_argument("--recipe", choices=list(training.RECIPES), default=training.DEFAULT_RECIPE,
+                   help=f"the hyperparameters to start from; the options below override them (default: {training.DEFAULT_RECIPE}): "
+                   + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in training.RECIPES[n].items()) or "the SASRec paper's")
+                               for n in training.RECIPES))
+    g = p.add_argument_group("model and training (default: the recipe's value)")
+    choices = {"loss": sorted(training.LOSSES), "block": list(training.BLOCKS), "select": list(training.PROTOCOLS),
+               "lr_schedule": list(training.SCHEDULES), "sampling": list(training.SAMPLINGS)}
     for f in dataclasses.fields(training.Config):
-        kw = _field_option(f)
-        if f.name == "loss": kw = dict(choices=sorted(training.LOSSES))
-        if f.name == "block": kw = dict(choices=list(training.BLOCKS))
-        if f.name == "select": kw = dict(choices=list(training.PROTOCOLS))
-        if f.name == "lr_schedule": kw = dict(choices=list(training.SCHEDULES))
-        g.add_argument(f"--{f.name.replace('_', '-')}", default=f.default, help=f"{comments.get(f.name, '').replace('`', '').replace('%', '%%')} (default: {f.default})", **kw)  # argparse %-formats help
+        kw = dict(choices=choices[f.name]) if f.name in choices else _field_option(f)
+        values = sorted({str(getattr(c, f.name)) for c in recipes.values()})
+        shown = values[0] if len(values) == 1 else ", ".join(f"{n} {getattr(c, f.name)}" for n, c in recipes.items())
+        help = f"{comments.get(f.name, '').replace('`', '')} ({shown})".replace("%", "%%")  # argparse %-formats help
+        g.add_argument(f"--{f.name.replace('_', '-')}", default=None, help=help, **kw)
 
 # %% ../nbs/07_cli.ipynb #25a12646
 def train(args):
     "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
     training = heavy("training")
-    config = training.Config(**{f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config)})
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config) if getattr(args, f.name) is not None}
+    config = training.recipe(args.recipe, **given)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
         metrics = training.train(seqs, config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log
@@ -154,7 +161,8 @@ def recommend(args):
 # %% ../nbs/07_cli.ipynb #7e7ab621
 EXAMPLES = """examples:
   sasrec stats ml-1m.zip                                 # how big is the dataset?
-  sasrec train --data ml-1m.zip --out runs/ml1m          # train (hours on a CPU; --epochs 20 for a quick try)
+  sasrec train --data ml-1m.zip --out runs/ml1m          # train the softmax recipe (about 40 min on 2 CPU cores)
+  sasrec train --data ml-1m.zip --out runs/paper --recipe paper  # the SASRec paper's recipe (BCE, 200 epochs)
   sasrec evaluate --model runs/ml1m --protocol full --split test --k 10 20
   sasrec recommend --model runs/ml1m --user 42           # for a user of the training data
   sasrec recommend --model runs/ml1m --movies "Toy Story" "The Lion King" 2571 -k 5

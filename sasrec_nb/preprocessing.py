@@ -16,7 +16,7 @@ import numpy as np
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'EpochSeed']
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'EpochSeed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -119,6 +119,8 @@ class TrainingBatches(keras.utils.PyDataset):
                  num_negatives: int = 1,  # negatives per position
                  seed: int = 0,  # seeds the shuffle and the negatives
                  bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns
+                 negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
+                 sampling: str = "uniform",  # shared negatives: "uniform" or "popularity" (in proportion to training counts)
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len
@@ -129,7 +131,12 @@ class TrainingBatches(keras.utils.PyDataset):
         self.inputs = left_pad(split.seqs.items, s, e - 1, max_len)  # (U, T)
         self.positives = left_pad(split.seqs.items, s + 1, e, max_len)  # (U, T): next item at each position
         self.input_lengths = e - 1 - s  # real items in each input row
-        self.sampler = NegativeSampler(split.seqs.items, split.starts, split.train_end, split.num_items)
+        if negatives not in NEGATIVES: raise ValueError(f"unknown negatives {negatives!r}; choose one of {NEGATIVES}")
+        self.negatives, self.num_items = negatives, split.num_items
+        if negatives == "per_position":
+            self.sampler = NegativeSampler(split.seqs.items, split.starts, split.train_end, split.num_items)
+        self.item_probability = _sampling_probability(self.positives, split.num_items, sampling)
+        self.sampling = sampling
         self.set_epoch(0)
 
     def __len__(self): return len(self.batches)
@@ -155,9 +162,28 @@ class TrainingBatches(keras.utils.PyDataset):
         longest = min(self.input_lengths[rows].max(), self.max_len)
         width = next(w for w in self.widths if w >= longest)  # padding invariance: cutting empty columns changes nothing
         pos = self.positives[rows, -width:]
+        if self.negatives != "per_position": return self.inputs[rows, -width:], self._targets(pos, i)
         neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
         neg[pos == 0] = 0  # no negatives where there is no positive
         return self.inputs[rows, -width:], np.concatenate([pos[..., None], neg], axis=-1)
+
+    def _targets(self, pos, i):
+        "Positives alone (no negatives), or with the batch's shared negatives and both's sampling probabilities."
+        if self.negatives is None: return pos
+        rng = np.random.default_rng([self.seed, self.epoch, i])
+        if self.sampling == "uniform": neg = rng.integers(1, self.num_items + 1, self.num_negatives)
+        else: neg = rng.choice(self.num_items + 1, self.num_negatives, p=self.item_probability)
+        return {"positives": pos, "negatives": neg.astype(np.int32),
+                "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
+
+NEGATIVES = ("per_position", "shared", None)
+
+def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
+    "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."
+    if sampling not in ("uniform", "popularity"): raise ValueError(f"unknown sampling {sampling!r}; choose 'uniform' or 'popularity'")
+    counts = np.ones(num_items + 1) if sampling == "uniform" else np.bincount(positives.ravel(), minlength=num_items + 1).astype(float)
+    counts[0] = 0
+    return (counts / counts.sum()).astype(np.float32)
 
 class EpochSeed(keras.callbacks.Callback):
     "Tells a `TrainingBatches` which epoch is starting, so a resumed run draws that epoch's negatives."

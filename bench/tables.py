@@ -1,0 +1,89 @@
+"""The README's results table, made from the quality records in bench/records/ (one JSON file per run of bench/quality.py).
+
+    python bench/tables.py          # print the table
+    python bench/tables.py --write  # put it into nbs/index.ipynb between its markers and redraw bench/quality_time.png;
+                                    # then run scripts/readme.py
+
+nbs/index.ipynb checks that the table it shows is the one these records give, so prose and figures cannot drift apart.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / "bench" / "records"
+START, END = "<!-- results: made by bench/tables.py from bench/records -->", "<!-- end of results -->"
+METRICS = ("sampled hr@10", "sampled ndcg@10", "full hr@10", "full ndcg@10")
+PUBLISHED = [  # test split of this file, full ranking with the history masked, as published (sampled where the paper gives it)
+    ("SASRec, BCE (Kang & McAuley 2018; PyTorch port)", "0.8245", "0.5905", "0.2392-0.2500", "0.1259-0.1341"),
+    ("SASRec+, full softmax (Klenitskiy & Vasilev 2023)", "", "", "0.3152", "0.1821"),
+    ("SASRec+, 3,000 shared negatives (same source)", "", "", "0.3159", "0.1857"),
+    ("gSASRec, gBCE, 256 negatives, t = 0.75 (Petrov & Macdonald 2023)", "", "", "0.3003", "0.1726"),
+]
+
+def records(folder: Path = RECORDS) -> list[dict]:
+    "Every quality record, oldest first."
+    return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
+
+def recipe_of(record: dict) -> str | None:
+    "The recipe whose config this run trained (its seed aside), or None for a variant."
+    import dataclasses
+    sys.path.insert(0, str(ROOT))
+    from sasrec_nb.training import RECIPES, recipe
+    for name in RECIPES:
+        if all(record["config"].get(k, v) == v for k, v in dataclasses.asdict(recipe(name)).items() if k != "seed"): return name
+    return None
+
+def results_table(folder: Path = RECORDS) -> str:
+    "Markdown: one row per recipe (mean ± sd over its training seeds), then the published figures."
+    by_recipe: dict[str, list[dict]] = {}
+    for r in records(folder):
+        if (name := recipe_of(r)) is not None: by_recipe.setdefault(name, []).append(r)
+    rows = ["| model (test split) | sampled HR@10 | sampled NDCG@10 | full HR@10 | full NDCG@10 | seeds | best epochs | minutes of training |",
+            "|---|---|---|---|---|---|---|---|"]
+    for name, rs in by_recipe.items():
+        cells = []
+        for m in METRICS:
+            v = np.array([r["test"][m] for r in rs])
+            cells.append(f"{v.mean():.4f}" + (f" ± {v.std(ddof=1):.4f}" if len(v) > 1 else ""))
+        seeds = ", ".join(str(r["config"]["seed"]) for r in rs)
+        epochs = ", ".join(str(r["best_epoch"]) for r in rs)
+        minutes = ", ".join(f"{r['train_minutes']:.0f}" for r in rs)
+        rows.append(f"| **ours, `--recipe {name}`** | " + " | ".join(cells) + f" | {seeds} | {epochs} | {minutes} |")
+    rows += [f"| {n} | {a or '–'} | {b or '–'} | {c} | {d} | | | |" for n, a, b, c, d in PUBLISHED]
+    return "\n".join(rows)
+
+def write_index(table: str, index: Path = ROOT / "nbs" / "index.ipynb"):
+    "Replace the table between the markers of the index notebook's markdown."
+    nb = json.loads(index.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        text = "".join(cell["source"])
+        if START in text:
+            head, rest = text.split(START, 1)
+            cell["source"] = (head + START + "\n" + table + "\n" + END + rest.split(END, 1)[1]).splitlines(True)
+            index.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            return
+    raise SystemExit(f"{index}: no '{START}' marker")
+
+def plot_time(folder: Path = RECORDS, out: Path = ROOT / "bench" / "quality_time.png"):
+    "Validation NDCG@10 (full ranking) against minutes of training, one line per recorded run."
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for r in records(folder):
+        t, v = zip(*[(s / 60, n) for _, s, n in r["val_curve"]])
+        ax.plot(t, v, marker=".", label=f"{r['run']} ({r['config']['loss']}, seed {r['config']['seed']})")
+    ax.set(xlabel="minutes of training (2 CPU cores)", ylabel="validation NDCG@10, full ranking",
+           title="SASRec on ML-1M: quality against training time")
+    ax.grid(alpha=0.3); ax.legend(fontsize=8)
+    fig.tight_layout(); fig.savefig(out, dpi=110)
+    return out
+
+if __name__ == "__main__":
+    table = results_table()
+    if "--write" in sys.argv: write_index(table); plot_time()
+    print(table)
