@@ -41,10 +41,11 @@ def main():
     o.add_argument("--sampling", choices=("uniform", "popularity"))
     o.add_argument("--hidden-dim", type=int)
     o.add_argument("--num-blocks", type=int)
+    o.add_argument("--ffn-dim", type=int)
     o.add_argument("--dropout", type=float)
     o.add_argument("--fast-dropout", default=None, action=argparse.BooleanOptionalAction)
     o.add_argument("--block", choices=BLOCKS)
-    o.add_argument("--bucket-widths", type=int, nargs="*")
+    o.add_argument("--bucket-widths", type=int, nargs="+")
     o.add_argument("--seed", type=int, help="initialisation, dropout and negatives")
     o.add_argument("--select", choices=PROTOCOLS, help="the validation protocol whose NDCG@10 picks the model")
     o.add_argument("--lr-schedule", choices=SCHEDULES)
@@ -113,8 +114,10 @@ Validation curve (every {cfg['eval_every']} epochs; full ranking, and sampled wi
 def write_record(out, command, started, metrics, history, cfg):
     "A small JSON record of the run under bench/records/: what the README's tables are made from."
     f = figures(metrics)
+    import dataclasses
+    from sasrec_nb.training import Config
     record = {"run": str(_rel(out)), "command": command, "started": started, "finished": utc_now(), "machine": machine(),
-              "config": cfg, "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
+              "config": dataclasses.asdict(Config.from_saved(cfg)),  # every field, as the run meant it "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
               "train_minutes": round(float(history["seconds"].sum()) / 60, 2),
               "test": {k: round(f[f"test {k}"], 4) for k in PUBLISHED},
               "test_sampled_std": {k: round(f[f"test sampled {k} std"], 4) for k in ("hr@10", "ndcg@10")},

@@ -1,7 +1,8 @@
 """The README's results table, made from the quality records in bench/records/ (one JSON file per run of bench/quality.py).
 
     python bench/tables.py          # print the table
-    python bench/tables.py --write  # put it into nbs/index.ipynb between its markers and redraw bench/quality_time.png;
+    python bench/tables.py --write  # put it into nbs/index.ipynb between its markers, open bench/RESULTS.md with a
+                                    # summary of every recorded run and redraw bench/quality_time.png;
                                     # then run scripts/readme.py
 
 nbs/index.ipynb checks that the table it shows is the one these records give, so prose and figures cannot drift apart.
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 RECORDS = ROOT / "bench" / "records"
 START, END = "<!-- results: made by bench/tables.py from bench/records -->", "<!-- end of results -->"
 METRICS = ("sampled hr@10", "sampled ndcg@10", "full hr@10", "full ndcg@10")
@@ -26,16 +28,16 @@ PUBLISHED = [  # test split of this file, full ranking with the history masked, 
 ]
 
 def records(folder: Path = RECORDS) -> list[dict]:
-    "Every quality record, oldest first."
+    "Every quality record, in the order of their run folders' names."
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
 def recipe_of(record: dict) -> str | None:
     "The recipe whose config this run trained (its seed aside), or None for a variant."
     import dataclasses
-    sys.path.insert(0, str(ROOT))
-    from sasrec_nb.training import RECIPES, recipe
+    from sasrec_nb.training import RECIPES, Config, recipe
+    saved = dataclasses.asdict(Config.from_saved(record["config"]))
     for name in RECIPES:
-        if all(record["config"].get(k, v) == v for k, v in dataclasses.asdict(recipe(name)).items() if k != "seed"): return name
+        if {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]} == saved: return name
     return None
 
 def results_table(folder: Path = RECORDS) -> str:
@@ -56,6 +58,33 @@ def results_table(folder: Path = RECORDS) -> str:
         rows.append(f"| **ours, `--recipe {name}`** | " + " | ".join(cells) + f" | {seeds} | {epochs} | {minutes} |")
     rows += [f"| {n} | {a or '–'} | {b or '–'} | {c} | {d} | | | |" for n, a, b, c, d in PUBLISHED]
     return "\n".join(rows)
+
+def runs_table(folder: Path = RECORDS) -> str:
+    "Markdown: one row per recorded run, with what sets it apart, its training time and its test and validation figures."
+    rows = ["| run | recipe | loss | d | dropout | seed | best epoch / run | minutes | sampled HR@10 | sampled NDCG@10 | full HR@10 "
+            "| full NDCG@10 | val full NDCG@10 |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in records(folder):
+        c, t = r["config"], r["test"]
+        rows.append(f"| `{r['run']}` | {recipe_of(r) or 'variant'} | {c['loss']} | {c['hidden_dim']} | {c['dropout']} | {c['seed']} "
+                    f"| {r['best_epoch']} / {r['epochs_run']} | {r['train_minutes']:.0f} | "
+                    + " | ".join(f"{t[m]:.4f}" for m in METRICS) + f" | {r['val']['full ndcg@10']:.4f} |")
+    return "\n".join(rows)
+
+SUMMARY_START, SUMMARY_END = "<!-- summary: made by bench/tables.py from bench/records -->", "<!-- end of summary -->"
+
+def write_summary(results: Path = ROOT / "bench" / "RESULTS.md"):
+    "Open RESULTS.md with the current defaults: the README's table, every recorded run, and the time plot."
+    body = (f"{SUMMARY_START}\n## Summary: the recipes on ML-1M\n\nThe recipes, mean ± sd over their training seeds, on the test "
+            f"split (the README's table):\n\n{results_table()}\n\nEvery recorded run (`bench/records/*.json`):\n\n{runs_table()}\n\n"
+            "Validation NDCG@10 against minutes of training: `bench/quality_time.png`. The sections below are the reports "
+            f"of single benchmark runs, each replaced when its script is rerun.\n{SUMMARY_END}\n")
+    text = results.read_text(encoding="utf-8")
+    if SUMMARY_START in text:
+        text = text.split(SUMMARY_START)[0] + body + text.split(SUMMARY_END, 1)[1].lstrip("\n")
+    else:
+        title, rest = text.split("\n", 1)
+        text = f"{title}\n\n{body}\n{rest.lstrip()}"
+    results.write_text(text, encoding="utf-8")
 
 def write_index(table: str, index: Path = ROOT / "nbs" / "index.ipynb"):
     "Replace the table between the markers of the index notebook's markdown."
@@ -85,5 +114,5 @@ def plot_time(folder: Path = RECORDS, out: Path = ROOT / "bench" / "quality_time
 
 if __name__ == "__main__":
     table = results_table()
-    if "--write" in sys.argv: write_index(table); plot_time()
+    if "--write" in sys.argv: write_index(table); write_summary(); plot_time()
     print(table)

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -104,8 +105,9 @@ def _config_options(p: argparse.ArgumentParser):
     training = heavy("training")
     comments = dict(re.findall(r"^\s+(\w+):[^#\n]*#\s*(.*)$", inspect.getsource(training.Config), re.M))
     recipes = {name: training.recipe(name) for name in training.RECIPES}
-    p.add_argument("--recipe", choices=list(training.RECIPES), default=training.DEFAULT_RECIPE,
-                   help=f"the hyperparameters to start from; the options below override them (default: {training.DEFAULT_RECIPE}): "
+    p.add_argument("--recipe", choices=list(training.RECIPES),
+                   help="the hyperparameters to start from; the options below override them (default: the config of the run in "
+                   f"--out, to resume or grow it, else {training.DEFAULT_RECIPE}): "
                    + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in training.RECIPES[n].items()) or "the SASRec paper's")
                                for n in training.RECIPES))
     g = p.add_argument_group("model and training (default: the recipe's value)")
@@ -123,7 +125,10 @@ def train(args):
     "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
     training = heavy("training")
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config) if getattr(args, f.name) is not None}
-    config = training.recipe(args.recipe, **given)
+    saved = Path(args.out) / "config.json"
+    if args.recipe is None and saved.is_file():  # resume or grow the run as it was started, whatever its recipe
+        config = training.Config.from_dict({**dataclasses.asdict(training.Config.load(saved)), **given})
+    else: config = training.recipe(args.recipe or training.DEFAULT_RECIPE, **given)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
         metrics = training.train(seqs, config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log

@@ -169,7 +169,7 @@ class GBCE:
         "Mean loss over positions with a next item. targets: dict of positives (B,T) and negatives (N,)."
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
-        beta = gbce_beta(self.num_negatives, ops.shape(embeddings)[0] - 1, self.t)
+        beta = gbce_beta(ops.shape(negatives)[0], ops.shape(embeddings)[0] - 1, self.t)  # the negatives this batch holds
 
         def nll(hc, yc):
             target, scores = _shared_scores(hc, embeddings, negatives, yc)  # a hit's -1e9 costs softplus(-1e9) = 0
@@ -264,20 +264,21 @@ class SASRecBlock(keras.layers.Layer):
     """One self-attention block in the SASRec paper's layout: normalised queries, raw keys and values, residual from the queries, then a normalised point-wise feed-forward net with its own residual.
 
     Args:
-        hidden_dim: model width d (also the feed-forward width, as in the paper).
+        hidden_dim: model width d.
         num_heads: attention heads; must divide `hidden_dim`.
         dropout: rate on attention probabilities and on both feed-forward layers.
         epsilon: layer-normalisation epsilon (1e-8 in the paper's code).
         output_projection: project the attention's output with a learned d x d matrix, as Keras' `MultiHeadAttention`
             always does; the paper's code has no such matrix (False), which `_attend` computes.
+        ffn_dim: width of the feed-forward net's inner layer; None: `hidden_dim`, as in the paper.
         fast_dropout: draw dropout masks with `HashDropout` rather than Keras' `Dropout` (Keras' attention keeps its own).
     """
     def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
-                 output_projection: bool = True, fast_dropout: bool = False, **kwargs):
+                 output_projection: bool = True, ffn_dim: int | None = None, fast_dropout: bool = False, **kwargs):
         super().__init__(**kwargs)
         if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
         self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
-        self.output_projection, self.fast_dropout = output_projection, fast_dropout
+        self.output_projection, self.fast_dropout, self.ffn_dim = output_projection, fast_dropout, ffn_dim or hidden_dim
         Dropout = HashDropout if fast_dropout else keras.layers.Dropout
         self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
         if output_projection:
@@ -286,7 +287,7 @@ class SASRecBlock(keras.layers.Layer):
             self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, name=n) for n in ("query", "key", "value"))
             self.attention_dropout = Dropout(dropout, name="attention_dropout")
         self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
-        self.ffn_inner = keras.layers.Dense(hidden_dim, activation="relu", name="ffn_inner")
+        self.ffn_inner = keras.layers.Dense(self.ffn_dim, activation="relu", name="ffn_inner")
         self.ffn_outer = keras.layers.Dense(hidden_dim, name="ffn_outer")
         self.ffn_dropout = Dropout(dropout, name="ffn_dropout")
 
@@ -297,7 +298,7 @@ class SASRecBlock(keras.layers.Layer):
             for dense in (self.query, self.key, self.value): dense.build(input_shape)
         self.ffn_norm.build(input_shape)
         self.ffn_inner.build(input_shape)
-        self.ffn_outer.build(input_shape)
+        self.ffn_outer.build((*input_shape[:-1], self.ffn_dim))
         self.built = True
 
     def call(self, x, attention_mask=None, training=False):
@@ -322,7 +323,7 @@ class SASRecBlock(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
                 "dropout": self.dropout, "epsilon": self.epsilon, "output_projection": self.output_projection,
-                "fast_dropout": self.fast_dropout}
+                "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
 BLOCKS = ("paper", "pre_ln")
@@ -350,6 +351,7 @@ class SASRec(keras.Model):
         attention_projection: whether the attention ends with a learned d x d output matrix. None (default): the block's
             own: none in "paper", as the paper's code; keras-hub's "pre_ln" block always has one. True gives the "paper"
             block Keras' `MultiHeadAttention`, which has one.
+        ffn_dim: inner width of the "paper" block's feed-forward net; None: `hidden_dim`, as in the paper.
         fast_dropout: dropout masks from `HashDropout` (a hash; ~30x cheaper on a CPU) rather than Keras' `Dropout`;
             "paper" block only.
         loss: a sequence loss such as `SampledBCE()` or `SoftmaxCE()`; used by `fit`.
@@ -362,12 +364,14 @@ class SASRec(keras.Model):
     """
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
                  num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
-                 attention_projection: bool | None = None, fast_dropout: bool = False, loss=None, **kwargs):
+                 attention_projection: bool | None = None, ffn_dim: int | None = None, fast_dropout: bool = False,
+                 loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
         self.attention_projection = attention_projection_for(block, attention_projection)
         if fast_dropout and block != "paper": raise ValueError(f"fast_dropout needs block 'paper', not {block!r}")
-        self.fast_dropout = fast_dropout
+        if ffn_dim and block != "paper": raise ValueError(f"ffn_dim needs block 'paper', not {block!r}")
+        self.fast_dropout, self.ffn_dim = fast_dropout, ffn_dim
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()
@@ -377,7 +381,7 @@ class SASRec(keras.Model):
         self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, name="position_embedding")
         self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout, name="embedding_dropout")
         self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=self.attention_projection,
-                                   fast_dropout=fast_dropout, name=f"block_{i}") if block == "paper" else
+                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, name=f"block_{i}") if block == "paper" else
                        keras_hub.layers.TransformerDecoder(
                            intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
                            layer_norm_epsilon=1e-8, normalize_first=True, name=f"block_{i}") for i in range(num_blocks)]
@@ -457,7 +461,7 @@ class SASRec(keras.Model):
     def get_config(self):
         return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,
                 "num_blocks": self.num_blocks, "num_heads": self.num_heads, "dropout": self.dropout, "l2_emb": self.l2_emb,
-                "block": self.block, "attention_projection": self.attention_projection, "fast_dropout": self.fast_dropout,
+                "block": self.block, "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout,
                 "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
     @classmethod

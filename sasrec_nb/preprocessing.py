@@ -120,7 +120,7 @@ class TrainingBatches(keras.utils.PyDataset):
                  seed: int = 0,  # seeds the shuffle and the negatives
                  bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns
                  negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
-                 sampling: str = "uniform",  # shared negatives: "uniform" or "popularity" (in proportion to training counts)
+                 sampling: str = "uniform",  # shared negatives: "uniform", or "popularity": in proportion to how often each item is a positive of these batches
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len

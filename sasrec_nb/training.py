@@ -40,6 +40,7 @@ class Config:
     num_heads: int = 1  # attention heads
     block: str = "paper"  # block layout: "paper" (the SASRec code's) or "pre_ln" (keras-hub's TransformerDecoder)
     attention_projection: bool | None = None  # a learned d x d matrix after the attention; None: the block's own (none in "paper", as the SASRec code; keras-hub's "pre_ln" always has one)
+    ffn_dim: int | None = None  # inner width of the blocks' feed-forward nets; None: hidden_dim, as in the paper ("paper" block only)
     dropout: float = 0.2  # dropout rate
     l2_emb: float = 0.0  # L2 penalty on the item embeddings
     fast_dropout: bool = False  # dropout masks from a hash (HashDropout), ~30x cheaper on a CPU than Keras' threefry masks
@@ -68,7 +69,9 @@ class Config:
         if self.sampling != "uniform" and self.loss != "sampled_ce":
             raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; loss {self.loss!r} draws its negatives uniformly")
         if not 0 <= self.gbce_t <= 1: raise DataError(f"gbce_t must lie in [0, 1], not {self.gbce_t}")
-        if self.fast_dropout and self.block != "paper": raise DataError(f"fast_dropout needs block 'paper', not {self.block!r}")
+        if self.ffn_dim is not None and self.ffn_dim < 1: raise DataError(f"ffn_dim must be at least 1 (or None for hidden_dim), not {self.ffn_dim}")
+        for option in ("fast_dropout", "ffn_dim"):
+            if getattr(self, option) and self.block != "paper": raise DataError(f"{option} needs block 'paper', not {self.block!r}")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
         try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)  # None: the block's own
         except ValueError as e: raise DataError(str(e)) from None
@@ -87,7 +90,17 @@ class Config:
     def load(cls, path: str | Path) -> "Config":
         try: saved = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", "attention_projection": True, **saved})  # what runs saved before these options had
+        return cls.from_saved(saved)
+
+    @classmethod
+    def from_saved(cls, saved: dict) -> "Config":
+        "A `Config` from a saved one, the options it predates filled in with what it meant then."
+        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", "attention_projection": True, **saved})
+
+    def differences(self, other: "Config") -> str:
+        "'field: ours -> theirs' for every field where `other` differs."
+        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
+        return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
 
 def _negatives_for(loss: str, num_negatives: int | None) -> int:
     "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."
@@ -130,7 +143,7 @@ def build_model(config: Config, num_items: int,
     model = SASRec(num_items, max_len=config.max_len, hidden_dim=config.hidden_dim, num_blocks=config.num_blocks,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
                    attention_projection=config.attention_projection,
-                   fast_dropout=config.fast_dropout, loss=make_loss(config))
+                   ffn_dim=config.ffn_dim, fast_dropout=config.fast_dropout, loss=make_loss(config))
     lr = config.learning_rate
     if config.lr_schedule == "cosine":
         if not steps_per_epoch: raise ValueError("a cosine learning-rate schedule needs steps_per_epoch")
@@ -234,7 +247,8 @@ def _check_or_write(run: Path, config: Config, seqs: Sequences):
     if (run / "config.json").is_file():
         old = Config.load(run / "config.json")
         if dataclasses.replace(old, epochs=config.epochs) != config:
-            raise DataError(f"{run} holds a run with another config; choose a new output folder")
+            raise DataError(f"{run} holds a run with another config ({old.differences(dataclasses.replace(config, epochs=old.epochs))}); "
+                            "choose a new output folder")
         saved = load_sequences(run / "data")
         if saved.num_interactions != seqs.num_interactions or not np.array_equal(saved.items, seqs.items):
             raise DataError(f"{run} holds a run on other data; choose a new output folder")
