@@ -1,9 +1,10 @@
-"""Quality benchmark: SASRec with the paper's hyperparameters on the SASRec ML-1M benchmark file.
+"""Quality benchmark: a SASRec recipe (the paper's by default) on the SASRec ML-1M benchmark file.
 
-    python bench/quality.py [--data ../shared/data] [--out runs/ml1m-sas] [--epochs 200] [--report-only]
+    python bench/quality.py [--recipe paper|softmax] [--loss ...] [--data ../shared/data] [--out runs/ml1m-sas] [--report-only]
 
 Trains (resuming a killed run in --out), selects the model on validation NDCG@10 (full ranking, or sampled with --select sampled), evaluates it on test
-under both protocols, and writes the "Quality" section of bench/RESULTS.md.
+under both protocols, writes its section of bench/RESULTS.md and its record bench/records/quality-<out>.json
+(from which bench/tables.py makes the README's table).
 """
 import argparse, json, sys
 from pathlib import Path
