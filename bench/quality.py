@@ -118,7 +118,8 @@ def write_record(out, command, started, metrics, history, cfg):
     import dataclasses
     from sasrec_nb.training import Config
     record = {"run": str(_rel(out)), "command": command, "started": started, "finished": utc_now(), "machine": machine(),
-              "config": dataclasses.asdict(Config.from_saved(cfg)),  # every field, as the run meant it "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
+              "config": dataclasses.asdict(Config.from_saved(cfg)),  # every field, as the run meant it
+              "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
               "train_minutes": round(float(history["seconds"].sum()) / 60, 2),
               "test": {k: round(f[f"test {k}"], 4) for k in PUBLISHED},
               "test_sampled_std": {k: round(f[f"test sampled {k} std"], 4) for k in ("hr@10", "ndcg@10")},
