@@ -23,7 +23,7 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 }
 
 def main():
-    from sasrec_nb.training import BLOCKS, LOSSES, PROTOCOLS, RECIPES, SCHEDULES  # choices from the library, not copies
+    from sasrec_nb.training import BLOCKS, LOSSES, PROTOCOLS, RECIPES, SAMPLINGS, SCHEDULES  # choices from the library, not copies
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
@@ -39,7 +39,7 @@ def main():
     o.add_argument("--eval-every", type=int)
     o.add_argument("--loss", choices=sorted(LOSSES))
     o.add_argument("--num-negatives", type=int)
-    o.add_argument("--sampling", choices=("uniform", "popularity"))
+    o.add_argument("--sampling", choices=SAMPLINGS)
     o.add_argument("--hidden-dim", type=int)
     o.add_argument("--num-blocks", type=int)
     o.add_argument("--ffn-dim", type=int)

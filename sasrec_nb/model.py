@@ -14,10 +14,12 @@ import keras_rs
 import numpy as np
 from keras import ops
 
+from .preprocessing import SAMPLINGS  # how shared negatives may be drawn: decided where they are drawn
+
 # %% auto #0
-__all__ = ['SAMPLINGS', 'LOSSES', 'BLOCKS', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
-           'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'SASRecBlock',
-           'attention_projection_for', 'SASRec']
+__all__ = ['LOSSES', 'BLOCKS', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE',
+           'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'SASRecBlock', 'attention_projection_for',
+           'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -101,8 +103,6 @@ class SoftmaxCE:
     def from_config(cls, config): return cls(**config)
 
 # %% ../nbs/03_model.ipynb #676edd0c
-SAMPLINGS = ("uniform", "popularity")
-
 def _shared_scores(h, embeddings, negatives, yc):
     "(C,) target scores and (C, N) negative scores, a negative equal to the row's target set to -1e9."
     target = ops.sum(h * ops.take(embeddings, yc, axis=0), axis=-1)

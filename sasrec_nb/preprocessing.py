@@ -16,7 +16,8 @@ import numpy as np
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'EpochSeed']
+__all__ = ['NEGATIVES', 'SAMPLINGS', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches',
+           'EpochSeed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -135,8 +136,8 @@ class TrainingBatches(keras.utils.PyDataset):
         self.negatives, self.num_items = negatives, split.num_items
         if negatives == "per_position":
             self.sampler = NegativeSampler(split.seqs.items, split.starts, split.train_end, split.num_items)
-        self.item_probability = _sampling_probability(self.positives, split.num_items, sampling)
-        self.sampling = sampling
+        self.sampling = sampling  # the probabilities only where shared negatives are drawn
+        self.item_probability = _sampling_probability(self.positives, split.num_items, sampling) if negatives == "shared" else None
         self.set_epoch(0)
 
     def __len__(self): return len(self.batches)
@@ -177,10 +178,11 @@ class TrainingBatches(keras.utils.PyDataset):
                 "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
 
 NEGATIVES = ("per_position", "shared", None)
+SAMPLINGS = ("uniform", "popularity")
 
 def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
     "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."
-    if sampling not in ("uniform", "popularity"): raise ValueError(f"unknown sampling {sampling!r}; choose 'uniform' or 'popularity'")
+    if sampling not in SAMPLINGS: raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLINGS}")
     counts = np.ones(num_items + 1) if sampling == "uniform" else np.bincount(positives.ravel(), minlength=num_items + 1).astype(float)
     counts[0] = 0
     return (counts / counts.sum()).astype(np.float32)
