@@ -448,7 +448,9 @@ class SASRec(keras.Model):
         return cache[width]
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        "The sequence loss (a mean over the batch's targets), times the mean of the rows' `sample_weight` where given."
         loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings)
+        if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
         return loss + ops.sum(self.losses) if self.losses else loss
 
     def recommend(self, item_ids, k: int = 10, exclude_history: bool = True):

@@ -119,7 +119,7 @@ class TrainingBatches(keras.utils.PyDataset):
                  batch_size: int = 128,  # users per batch
                  num_negatives: int = 1,  # negatives per position
                  seed: int = 0,  # seeds the shuffle and the negatives
-                 bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns
+                 bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns, weigh batches by their targets
                  negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
                  sampling: str = "uniform",  # shared negatives: "uniform", or "popularity": in proportion to how often each item is a positive of these batches
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
@@ -132,6 +132,7 @@ class TrainingBatches(keras.utils.PyDataset):
         self.inputs = left_pad(split.seqs.items, s, e - 1, max_len)  # (U, T)
         self.positives = left_pad(split.seqs.items, s + 1, e, max_len)  # (U, T): next item at each position
         self.input_lengths = e - 1 - s  # real items in each input row
+        self.targets_per_batch = (self.positives > 0).sum() / -(-len(self.users) // batch_size)  # the mean over an epoch's batches
         if negatives not in NEGATIVES: raise ValueError(f"unknown negatives {negatives!r}; choose one of {NEGATIVES}")
         self.negatives, self.num_items = negatives, split.num_items
         if negatives == "per_position":
@@ -163,10 +164,14 @@ class TrainingBatches(keras.utils.PyDataset):
         longest = min(self.input_lengths[rows].max(), self.max_len)
         width = next(w for w in self.widths if w >= longest)  # padding invariance: cutting empty columns changes nothing
         pos = self.positives[rows, -width:]
-        if self.negatives != "per_position": return self.inputs[rows, -width:], self._targets(pos, i)
-        neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
-        neg[pos == 0] = 0  # no negatives where there is no positive
-        return self.inputs[rows, -width:], np.concatenate([pos[..., None], neg], axis=-1)
+        if self.negatives != "per_position": y = self._targets(pos, i)
+        else:
+            neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
+            neg[pos == 0] = 0  # no negatives where there is no positive
+            y = np.concatenate([pos[..., None], neg], axis=-1)
+        if len(self.widths) == 1: return self.inputs[rows, -width:], y
+        # sorted batches differ in size: weigh each by its share of an average batch's targets, so every position counts alike
+        return self.inputs[rows, -width:], y, np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
 
     def _targets(self, pos, i):
         "Positives alone (no negatives), or with the batch's shared negatives and both's sampling probabilities."
