@@ -1,6 +1,6 @@
-"""Quality benchmark: a SASRec recipe (the paper's by default) on the SASRec ML-1M benchmark file.
+"""Quality benchmark: a SASRec recipe (that of `sasrec train` by default) on the SASRec ML-1M benchmark file.
 
-    python bench/quality.py [--recipe paper|softmax] [--loss ...] [--data ../shared/data] [--out runs/ml1m-sas] [--report-only]
+    python bench/quality.py [--recipe NAME] [any option of `sasrec train`: --loss ...] [--data ../shared/data] [--out runs/ml1m-sas] [--report-only]
 
 Trains (resuming a killed run in --out), selects the model on validation NDCG@10 (full ranking, or sampled with --select sampled), evaluates it on test
 under both protocols, writes its section of bench/RESULTS.md and its record bench/records/quality-<out>.json
@@ -23,46 +23,25 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 }
 
 def main():
-    from sasrec_nb.training import BLOCKS, LOSSES, PROTOCOLS, RECIPES, SAMPLINGS, SCHEDULES  # choices from the library, not copies
+    from sasrec_nb.cli import _config_options, config_from  # the options of `sasrec train`, from the one list of Config fields
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
-    ap.add_argument("--recipe", default="paper", choices=list(RECIPES), help="the Config to start from (default: paper); "
-                    "the options below override it where given")
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
     ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
                     "validation curves side by side, and a plot of all curves in bench/quality_curves[_RUN].png")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
-    o = ap.add_argument_group("Config fields (default: the recipe's)")
-    o.add_argument("--epochs", type=int)
-    o.add_argument("--eval-every", type=int)
-    o.add_argument("--loss", choices=sorted(LOSSES))
-    o.add_argument("--num-negatives", type=int)
-    o.add_argument("--sampling", choices=SAMPLINGS)
-    o.add_argument("--hidden-dim", type=int)
-    o.add_argument("--num-blocks", type=int)
-    o.add_argument("--ffn-dim", type=int)
-    o.add_argument("--dropout", type=float)
-    o.add_argument("--fast-dropout", default=None, action=argparse.BooleanOptionalAction)
-    o.add_argument("--block", choices=BLOCKS)
-    o.add_argument("--bucket-widths", type=int, nargs="+")
-    o.add_argument("--seed", type=int, help="initialisation, dropout and negatives")
-    o.add_argument("--select", choices=PROTOCOLS, help="the validation protocol whose NDCG@10 picks the model")
-    o.add_argument("--lr-schedule", choices=SCHEDULES)
-    o.add_argument("--attention-projection", default=None, action=argparse.BooleanOptionalAction,
-                   help="a learned output matrix after the attention, as Keras' MultiHeadAttention")
+    _config_options(ap)
     args = ap.parse_args()
-    fields = [a.dest for a in o._group_actions]
-    overrides = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
     from sasrec_nb.data import load
-    from sasrec_nb.training import finish, read_history, recipe, train
+    from sasrec_nb.training import finish, read_history, train
     data = Path(args.data)
     started, load_before = utc_now(), load_snapshot()
     if not args.report_only:
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
-        metrics = train(seqs, recipe(args.recipe, **overrides), args.out, verbose=2)
+        metrics = train(seqs, config_from(args), args.out, verbose=2)
     else:
         metrics = finish(args.out)
     h = read_history(args.out)

@@ -22,8 +22,8 @@ import numpy as np
 from .data import FORMATS, PRESETS, DataError, load, summary
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'COMMANDS', 'heavy', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'train', 'evaluate',
-           'recommend', 'parser', 'main']
+__all__ = ['EXAMPLES', 'COMMANDS', 'heavy', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'train',
+           'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -121,14 +121,18 @@ def _config_options(p: argparse.ArgumentParser):
         g.add_argument(f"--{f.name.replace('_', '-')}", default=None, help=help, **kw)
 
 # %% ../nbs/07_cli.ipynb #25a12646
-def train(args):
-    "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
+def config_from(args):
+    "The `Config` that `_config_options`' arguments and `--out` ask for: the recipe, or the run folder's own config, under the options given."
     training = heavy("training")
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config) if getattr(args, f.name) is not None}
     saved = Path(args.out) / "config.json"
     if args.recipe is None and saved.is_file():  # resume or grow the run as it was started, whatever its recipe
-        config = training.Config.from_dict({**dataclasses.asdict(training.Config.load(saved)), **given})
-    else: config = training.recipe(args.recipe or training.DEFAULT_RECIPE, **given)
+        return training.Config.from_dict({**dataclasses.asdict(training.Config.load(saved)), **given})
+    return training.recipe(args.recipe or training.DEFAULT_RECIPE, **given)
+
+def train(args):
+    "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
+    training, config = heavy("training"), config_from(args)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
         metrics = training.train(seqs, config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log

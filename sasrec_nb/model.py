@@ -18,8 +18,8 @@ from .preprocessing import SAMPLINGS  # how shared negatives may be drawn: decid
 
 # %% auto #0
 __all__ = ['LOSSES', 'BLOCKS', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE',
-           'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'SASRecBlock', 'attention_projection_for',
-           'SASRec']
+           'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock',
+           'LiGRBlock', 'attention_projection_for', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -259,6 +259,23 @@ class HashDropout(keras.layers.Layer):
     def get_config(self): return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 # %% ../nbs/03_model.ipynb #d814a726
+def initializer(std: float | None = None):
+    "A fresh initialiser: N(0, std²) (GPT-2's and SASRec+'s 0.02), or for None Keras' Glorot-uniform (the paper's code's)."
+    return keras.initializers.GlorotUniform() if std is None else keras.initializers.RandomNormal(stddev=std)
+
+def attend(q, k, v,  # (B, T, d) projected queries, keys and values
+           num_heads: int, attention_mask=None,  # (B, T, T) True where a query may see a key
+           dropout=None, training=False):  # a dropout layer for the probabilities
+    "Scaled dot-product attention over `num_heads` heads of q, k, v, with dropout on the probabilities: (B, T, d), no output matrix."
+    b, t, d = ops.shape(q)
+    heads = lambda z: ops.reshape(z, (b, ops.shape(z)[1], num_heads, d // num_heads))  # (B, T, h, d/h)
+    q, k, v = heads(q), heads(k), heads(v)
+    scores = ops.einsum("bqhc,bkhc->bhqk", q, k) / ops.sqrt(ops.cast(d // num_heads, q.dtype))
+    if attention_mask is not None: scores = ops.where(ops.cast(attention_mask, "bool")[:, None], scores, -1e9)
+    probs = ops.softmax(scores, axis=-1)
+    if dropout is not None: probs = dropout(probs, training=training)
+    return ops.reshape(ops.einsum("bhqk,bkhc->bqhc", probs, v), (b, t, d))
+
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRecBlock(keras.layers.Layer):
     """One self-attention block in the SASRec paper's layout: normalised queries, raw keys and values, residual from the queries, then a normalised point-wise feed-forward net with its own residual.
@@ -272,23 +289,27 @@ class SASRecBlock(keras.layers.Layer):
             always does; the paper's code has no such matrix (False), which `_attend` computes.
         ffn_dim: width of the feed-forward net's inner layer; None: `hidden_dim`, as in the paper.
         fast_dropout: draw dropout masks with `HashDropout` rather than Keras' `Dropout` (Keras' attention keeps its own).
+        init_std: initialise the weight matrices from N(0, init_std²); None: Keras' Glorot-uniform, as the paper's code.
     """
     def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
-                 output_projection: bool = True, ffn_dim: int | None = None, fast_dropout: bool = False, **kwargs):
+                 output_projection: bool = True, ffn_dim: int | None = None, fast_dropout: bool = False,
+                 init_std: float | None = None, **kwargs):
         super().__init__(**kwargs)
         if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
         self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
         self.output_projection, self.fast_dropout, self.ffn_dim = output_projection, fast_dropout, ffn_dim or hidden_dim
+        self.init_std, init = init_std, lambda: initializer(init_std)
         Dropout = HashDropout if fast_dropout else keras.layers.Dropout
         self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
         if output_projection:
-            self.attention = keras.layers.MultiHeadAttention(num_heads, hidden_dim // num_heads, dropout=dropout, name="attention")
+            self.attention = keras.layers.MultiHeadAttention(num_heads, hidden_dim // num_heads, dropout=dropout,
+                                                            kernel_initializer=init(), name="attention")
         else:
-            self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, name=n) for n in ("query", "key", "value"))
+            self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, kernel_initializer=init(), name=n) for n in ("query", "key", "value"))
             self.attention_dropout = Dropout(dropout, name="attention_dropout")
         self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
-        self.ffn_inner = keras.layers.Dense(self.ffn_dim, activation="relu", name="ffn_inner")
-        self.ffn_outer = keras.layers.Dense(hidden_dim, name="ffn_outer")
+        self.ffn_inner = keras.layers.Dense(self.ffn_dim, activation="relu", kernel_initializer=init(), name="ffn_inner")
+        self.ffn_outer = keras.layers.Dense(hidden_dim, kernel_initializer=init(), name="ffn_outer")
         self.ffn_dropout = Dropout(dropout, name="ffn_dropout")
 
     def build(self, input_shape):
@@ -311,26 +332,67 @@ class SASRecBlock(keras.layers.Layer):
         return x + self.ffn_dropout(self.ffn_outer(h), training=training)
 
     def _attend(self, query, key, value, attention_mask=None, training=False):
-        "Scaled dot-product attention over `num_heads` heads with dropout on the probabilities and no output matrix, as the paper's code."
-        b, h = ops.shape(query)[0], self.num_heads
-        heads = lambda z: ops.reshape(z, (b, ops.shape(z)[1], h, self.hidden_dim // h))  # (B, T, h, d/h)
-        q, k, v = heads(self.query(query)), heads(self.key(key)), heads(self.value(value))
-        scores = ops.einsum("bqhc,bkhc->bhqk", q, k) / ops.sqrt(ops.cast(self.hidden_dim // h, q.dtype))
-        if attention_mask is not None: scores = ops.where(ops.cast(attention_mask, "bool")[:, None], scores, -1e9)
-        probs = self.attention_dropout(ops.softmax(scores, axis=-1), training=training)
-        return ops.reshape(ops.einsum("bhqk,bkhc->bqhc", probs, v), (b, ops.shape(query)[1], self.hidden_dim))
+        "Attention with no output matrix, as the paper's code."
+        return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask, self.attention_dropout, training)
 
     def get_config(self):
         return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
                 "dropout": self.dropout, "epsilon": self.epsilon, "output_projection": self.output_projection,
-                "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout}
+                "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
+
+# %% ../nbs/03_model.ipynb #d52e1b8a0f33
+@keras.saving.register_keras_serializable(package="sasrec_nb")
+class LiGRBlock(keras.layers.Layer):
+    """A pre-normalised block with gated residuals and a SwiGLU feed-forward net: LiGR's, as in eSASRec.
+
+    Args:
+        hidden_dim, num_heads, dropout, epsilon, fast_dropout, init_std: as `SASRecBlock`; the dropout falls on the attention
+            probabilities, on both branches' outputs and inside the SwiGLU.
+        ffn_dim: inner width of the SwiGLU; None: 4 x hidden_dim, as eSASRec.
+    """
+    def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
+                 ffn_dim: int | None = None, fast_dropout: bool = False, init_std: float | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
+        self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
+        self.ffn_dim, self.fast_dropout, self.init_std = ffn_dim or 4 * hidden_dim, fast_dropout, init_std
+        dense = lambda units, name, **kw: keras.layers.Dense(units, kernel_initializer=initializer(init_std), name=name, **kw)
+        Dropout = HashDropout if fast_dropout else keras.layers.Dropout
+        self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
+        self.query, self.key, self.value, self.attention_output = (dense(hidden_dim, n) for n in ("query", "key", "value", "attention_output"))
+        self.attention_gate = dense(hidden_dim, "attention_gate", activation="sigmoid")
+        self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
+        self.ffn_silu = dense(self.ffn_dim, "ffn_silu", activation="silu", use_bias=False)
+        self.ffn_linear = dense(self.ffn_dim, "ffn_linear", use_bias=False)
+        self.ffn_outer = dense(hidden_dim, "ffn_outer", use_bias=False)
+        self.ffn_gate = dense(hidden_dim, "ffn_gate", activation="sigmoid")
+        self.attention_dropout, self.branch_dropout = Dropout(dropout, name="attention_dropout"), Dropout(dropout, name="branch_dropout")
+
+    def build(self, input_shape):
+        for layer in (self.attention_norm, self.query, self.key, self.value, self.attention_output, self.attention_gate,
+                      self.ffn_norm, self.ffn_silu, self.ffn_linear, self.ffn_gate): layer.build(input_shape)
+        self.ffn_outer.build((*input_shape[:-1], self.ffn_dim))
+        self.built = True
+
+    def call(self, x, attention_mask=None, training=False):
+        "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key."
+        drop = lambda z: self.branch_dropout(z, training=training)
+        a = self.attention_norm(x)
+        heads = attend(self.query(a), self.key(a), self.value(a), self.num_heads, attention_mask, self.attention_dropout, training)
+        x = x + self.attention_gate(x) * drop(self.attention_output(heads))
+        f = self.ffn_norm(x)
+        return x + self.ffn_gate(x) * drop(self.ffn_outer(drop(self.ffn_silu(f) * self.ffn_linear(f))))
+
+    def get_config(self):
+        return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads, "dropout": self.dropout,
+                "epsilon": self.epsilon, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
-BLOCKS = ("paper", "pre_ln")
+BLOCKS = ("paper", "pre_ln", "ligr")
 
 def attention_projection_for(block: str, attention_projection: bool | None = None) -> bool:
     "Whether `block`'s attention ends with an output matrix: as asked, or for None the block's own (none in \"paper\", as the paper's code)."
-    if attention_projection is None: return block == "pre_ln"
+    if attention_projection is None: return block != "paper"
     if block != "paper" and not attention_projection:
         raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
     return attention_projection
@@ -347,13 +409,17 @@ class SASRec(keras.Model):
         num_heads: attention heads.
         dropout: dropout rate on embeddings, attention and feed-forward outputs.
         l2_emb: L2 penalty on the item embedding table (0 as in the paper's code).
-        block: "paper" (`SASRecBlock`, the paper's layout) or "pre_ln" (keras-hub's `TransformerDecoder`).
+        block: "paper" (`SASRecBlock`, the paper's layout), "pre_ln" (keras-hub's `TransformerDecoder`) or "ligr"
+            (`LiGRBlock`, eSASRec's gated residuals).
         attention_projection: whether the attention ends with a learned d x d output matrix. None (default): the block's
             own: none in "paper", as the paper's code; keras-hub's "pre_ln" block always has one. True gives the "paper"
             block Keras' `MultiHeadAttention`, which has one.
-        ffn_dim: inner width of the "paper" block's feed-forward net; None: `hidden_dim`, as in the paper.
+        ffn_dim: inner width of the feed-forward net of the "paper" or "ligr" block; None: the block's own (`hidden_dim`, as in
+            the paper; 4 x `hidden_dim` for "ligr").
         fast_dropout: dropout masks from `HashDropout` (a hash; ~30x cheaper on a CPU) rather than Keras' `Dropout`;
-            "paper" block only.
+            "paper" and "ligr" blocks.
+        init_std: initialise embeddings and weight matrices from N(0, init_std²), as SASRec+ (0.02); None: Glorot-uniform,
+            as the paper's code.
         loss: a sequence loss such as `SampledBCE()` or `SoftmaxCE()`; used by `fit`.
 
     Example:
@@ -365,26 +431,28 @@ class SASRec(keras.Model):
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
                  num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
                  attention_projection: bool | None = None, ffn_dim: int | None = None, fast_dropout: bool = False,
-                 loss=None, **kwargs):
+                 init_std: float | None = None, loss=None, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
         self.attention_projection = attention_projection_for(block, attention_projection)
-        if fast_dropout and block != "paper": raise ValueError(f"fast_dropout needs block 'paper', not {block!r}")
-        if ffn_dim and block != "paper": raise ValueError(f"ffn_dim needs block 'paper', not {block!r}")
-        self.fast_dropout, self.ffn_dim = fast_dropout, ffn_dim
+        for option, value in (("fast_dropout", fast_dropout), ("ffn_dim", ffn_dim)):
+            if value and block == "pre_ln": raise ValueError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
+        self.fast_dropout, self.ffn_dim, self.init_std = fast_dropout, ffn_dim, init_std
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()
         self.item_embedding = keras_hub.layers.ReversibleEmbedding(
-            num_items + 1, hidden_dim, tie_weights=True, embeddings_initializer="glorot_uniform",
+            num_items + 1, hidden_dim, tie_weights=True, embeddings_initializer=initializer(init_std),
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
-        self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, name="position_embedding")
+        self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, initializer=initializer(init_std), name="position_embedding")
         self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout, name="embedding_dropout")
         self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=self.attention_projection,
-                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, name=f"block_{i}") if block == "paper" else
+                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std, name=f"block_{i}") if block == "paper" else
+                       LiGRBlock(hidden_dim, num_heads, dropout, ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std,
+                                 name=f"block_{i}") if block == "ligr" else
                        keras_hub.layers.TransformerDecoder(
                            intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
-                           layer_norm_epsilon=1e-8, normalize_first=True, name=f"block_{i}") for i in range(num_blocks)]
+                           layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std), name=f"block_{i}") for i in range(num_blocks)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-8, name="final_norm")
 
     def build(self, input_shape=None):
@@ -407,11 +475,11 @@ class SASRec(keras.Model):
         x = self.embedding_dropout(x, training=training)
         t = ops.shape(item_ids)[1]
         # keys must be real items, except that a padding query sees itself (no fully masked row); and no key may lie in the future
-        attend = ops.logical_or(real[:, None, :], ops.eye(t, dtype="bool")[None])  # (B, T, T)
-        attend = ops.logical_and(attend, ops.tril(ops.ones((t, t), "bool"))[None])
+        visible = ops.logical_or(real[:, None, :], ops.eye(t, dtype="bool")[None])  # (B, T, T)
+        visible = ops.logical_and(visible, ops.tril(ops.ones((t, t), "bool"))[None])
         for block in self.blocks:
-            if self.block == "paper": x = block(x, attention_mask=attend, training=training)
-            else: x = block(x, decoder_attention_mask=attend, training=training)
+            if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)
+            else: x = block(x, attention_mask=visible, training=training)
         return self.final_norm(x)
 
     def last_hidden(self, item_ids, training=False):
@@ -463,7 +531,7 @@ class SASRec(keras.Model):
     def get_config(self):
         return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,
                 "num_blocks": self.num_blocks, "num_heads": self.num_heads, "dropout": self.dropout, "l2_emb": self.l2_emb,
-                "block": self.block, "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout,
+                "block": self.block, "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std,
                 "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
     @classmethod
