@@ -8,18 +8,32 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
+import contextlib
+import sys
+
 import keras
-import keras_hub
-import keras_rs
 import numpy as np
 from keras import ops
 
 from .preprocessing import SAMPLINGS  # how shared negatives may be drawn: decided where they are drawn
 
+@contextlib.contextmanager
+def tensorflow_hidden():
+    "Within: `import tensorflow` fails, unless TensorFlow is loaded already; after: it works again."
+    hide = "tensorflow" not in sys.modules
+    if hide: sys.modules["tensorflow"] = None  # what Python's import system reads as "no such module"
+    try: yield
+    finally:
+        if hide and sys.modules.get("tensorflow", 0) is None: del sys.modules["tensorflow"]
+
+with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not use (tokenizers, tf.data preprocessing)
+    import keras_hub
+    import keras_rs
+
 # %% auto #0
-__all__ = ['LOSSES', 'BLOCKS', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE',
-           'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock',
-           'LiGRBlock', 'attention_projection_for', 'SASRec']
+__all__ = ['LOSSES', 'BLOCKS', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
+           'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'initializer', 'attend',
+           'SASRecBlock', 'LiGRBlock', 'attention_projection_for', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -464,18 +478,28 @@ class SASRec(keras.Model):
         self.built = True
 
     def call(self, item_ids, training=False):
-        "Item ids (B, T), 0 = padding -> one vector per position (B, T, d)."
-        item_ids = ops.convert_to_tensor(item_ids, "int32")
-        real = item_ids > 0  # (B, T)
+        """Item ids (B, T), 0 = padding -> one vector per position (B, T, d).
+
+        Or packed rows (`preprocessing.packed`): a dict of "items", "segments" (whose history each item belongs to) and
+        "positions" (how many items of that history follow it), all (B, T); an item then attends to its own history only."""
+        packed = isinstance(item_ids, dict)
+        ids = ops.convert_to_tensor(item_ids["items"] if packed else item_ids, "int32")
+        real = ids > 0  # (B, T)
         # position = how many real items follow: 0 for the most recent, whatever the padding
-        positions = ops.flip(ops.cumsum(ops.flip(ops.cast(real, "int32"), 1), axis=1), 1) - 1
+        if packed: positions = ops.convert_to_tensor(item_ids["positions"], "int32")
+        else: positions = ops.flip(ops.cumsum(ops.flip(ops.cast(real, "int32"), 1), axis=1), 1) - 1
         positions = ops.clip(positions, 0, self.max_len - 1)
-        x = self.item_embedding(item_ids) * ops.sqrt(ops.cast(self.hidden_dim, self.compute_dtype))
+        x = self.item_embedding(ids) * ops.sqrt(ops.cast(self.hidden_dim, self.compute_dtype))
         x = x + self.position_embedding(x, positions=positions)
         x = self.embedding_dropout(x, training=training)
-        t = ops.shape(item_ids)[1]
-        # keys must be real items, except that a padding query sees itself (no fully masked row); and no key may lie in the future
-        visible = ops.logical_or(real[:, None, :], ops.eye(t, dtype="bool")[None])  # (B, T, T)
+        t = ops.shape(ids)[1]
+        # keys must be real items (of the same history, when packed), except that a padding query sees itself (no fully masked
+        # row); and no key may lie in the future
+        keys = real[:, None, :]
+        if packed:
+            segments = ops.convert_to_tensor(item_ids["segments"], "int32")
+            keys = ops.logical_and(keys, segments[:, :, None] == segments[:, None, :])
+        visible = ops.logical_or(keys, ops.eye(t, dtype="bool")[None])  # (B, T, T)
         visible = ops.logical_and(visible, ops.tril(ops.ones((t, t), "bool"))[None])
         for block in self.blocks:
             if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)

@@ -17,7 +17,7 @@ from .data import DataError, Sequences
 
 # %% auto #0
 __all__ = ['NEGATIVES', 'SAMPLINGS', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches',
-           'EpochSeed']
+           'EpochSeed', 'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -120,12 +120,15 @@ class TrainingBatches(keras.utils.PyDataset):
                  num_negatives: int = 1,  # negatives per position
                  seed: int = 0,  # seeds the shuffle and the negatives
                  bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns, weigh batches by their targets
+                 pack: bool = False,  # pack each batch's users into as few rows as hold them (`pack_rows`); x is then a dict
                  negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
                  sampling: str = "uniform",  # shared negatives: "uniform", or "popularity": in proportion to how often each item is a positive of these batches
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len
         self.widths = sorted({min(w, max_len) for w in bucket_widths} | {max_len}) if bucket_widths else [max_len]
+        if pack and bucket_widths: raise ValueError("pack and bucket_widths both cut padding; choose one")
+        self.pack = pack
         self.users = np.flatnonzero(split.train_lengths >= 2)
         if len(self.users) == 0: raise DataError("no user has two or more training items: nothing to train on")
         s, e = split.starts[self.users], split.train_end[self.users]
@@ -169,6 +172,7 @@ class TrainingBatches(keras.utils.PyDataset):
             neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
             neg[pos == 0] = 0  # no negatives where there is no positive
             y = np.concatenate([pos[..., None], neg], axis=-1)
+        if self.pack: return packed(self.inputs[rows], y)
         if len(self.widths) == 1: return self.inputs[rows, -width:], y
         # sorted batches differ in size: weigh each by its share of an average batch's targets, so every position counts alike
         return self.inputs[rows, -width:], y, np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
@@ -196,3 +200,38 @@ class EpochSeed(keras.callbacks.Callback):
     "Tells a `TrainingBatches` which epoch is starting, so a resumed run draws that epoch's negatives."
     def __init__(self, batches: TrainingBatches): super().__init__(); self.batches = batches
     def on_epoch_begin(self, epoch, logs=None): self.batches.set_epoch(epoch)
+
+# %% ../nbs/02_preprocessing.ipynb #6f1d0b8c4e32
+def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
+              width: int,  # columns of a row
+              multiple: int = 8,  # the number of rows is rounded up to a multiple of this
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    "First-fit decreasing: `(row, offset, num_rows)`, user b's items going to columns offset[b]:offset[b] + lengths[b] of row[b]."
+    lengths = np.asarray(lengths, int)
+    if len(lengths) and lengths.max() > width: raise ValueError(f"a history of {lengths.max()} items does not fit a row of {width}")
+    row, offset, free = np.zeros(len(lengths), int), np.zeros(len(lengths), int), []  # free: columns left in each row
+    for b in np.argsort(-lengths, kind="stable"):
+        r = next((r for r, f in enumerate(free) if f >= lengths[b]), len(free))
+        if r == len(free): free.append(width)
+        row[b], offset[b], free[r] = r, width - free[r], free[r] - lengths[b]
+    return row, offset, -(-max(len(free), 1) // multiple) * multiple
+
+def packed(inputs,  # (B, T) left-padded histories
+           targets,  # (B, T, ...) array, or a dict of them (other entries, such as shared negatives, are kept as they are)
+           multiple: int = 8):
+    "`({'items', 'segments', 'positions'}, targets)`, each (R, T): the batch's users packed into R rows by `pack_rows`."
+    b, t = inputs.shape
+    lengths = (inputs > 0).sum(1)
+    row, offset, num_rows = pack_rows(lengths, t, multiple)
+    user = np.repeat(np.arange(b), lengths)
+    j = np.arange(len(user)) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # index within the user's history
+    dst, src = (row[user], offset[user] + j), (user, t - lengths[user] + j)
+    def pack(a):
+        if not (isinstance(a, np.ndarray) and a.shape[:2] == (b, t)): return a
+        out = np.zeros((num_rows, t, *a.shape[2:]), a.dtype)
+        out[dst] = a[src]
+        return out
+    segments, positions = np.zeros((num_rows, t), "int32"), np.zeros((num_rows, t), "int32")
+    segments[dst], positions[dst] = user + 1, lengths[user] - 1 - j
+    x = {"items": pack(inputs), "segments": segments, "positions": positions}
+    return x, ({k: pack(v) for k, v in targets.items()} if isinstance(targets, dict) else pack(targets))
