@@ -22,7 +22,7 @@ import pandas as pd
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
 from .evaluation import evaluate, sampled_spread
-from .model import BLOCKS, GBCE, LOSSES, SAMPLINGS, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, attention_projection_for
+from .model import BLOCKS, GBCE, LOSSES, SAMPLINGS, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, attention_projection_for, tensorflow_hidden
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
@@ -288,7 +288,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
     split = leave_one_out(seqs)
-    keras.utils.set_random_seed(config.seed)
+    with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
     batches = TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
                               config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
     model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
