@@ -122,8 +122,10 @@ SCHEDULES = ("constant", "cosine")
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
     "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),  # SASRec+ on the paper's architecture
+    "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,  # ...on eSASRec's gated blocks,
+                         block="ligr", init_std=0.02, beta_2=0.999, pack=True),  # with SASRec+'s initialisation and Adam, packed
 }
-DEFAULT_RECIPE = "softmax"
+DEFAULT_RECIPE = "softmax-ligr"
 
 def recipe(name: str = DEFAULT_RECIPE,  # one of `RECIPES`
            **overrides,  # `Config` fields that replace the recipe's
