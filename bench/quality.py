@@ -95,7 +95,7 @@ def write_record(out, command, started, metrics, history, cfg):
     "A small JSON record of the run under bench/records/: what the README's tables are made from."
     f = figures(metrics)
     import dataclasses
-    from sasrec_nb.training import Config
+    from sasrec_nb.config import Config
     record = {"run": str(_rel(out)), "command": command, "started": started, "finished": utc_now(), "machine": machine(),
               "config": dataclasses.asdict(Config.from_saved(cfg)),  # every field, as the run meant it
               "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
@@ -148,7 +148,8 @@ def figures(m: dict) -> dict:
 def compare(out, baselines, metrics):
     "Markdown comparing run `out` with other runs: config differences, metrics side by side, validation curves; saves a plot."
     import dataclasses
-    from sasrec_nb.training import Config, read_history
+    from sasrec_nb.config import Config
+    from sasrec_nb.training import read_history
     runs = [*baselines, out]
     names = [str(_rel(d)) for d in runs]
     cfgs = [dataclasses.asdict(Config.load(Path(d) / "config.json")) for d in runs]  # old runs' missing keys filled in

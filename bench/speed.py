@@ -94,7 +94,7 @@ def main(argv=None):
     os.environ.setdefault("KERAS_BACKEND", "jax")
     from sasrec_nb.data import load
     from sasrec_nb.preprocessing import leave_one_out
-    from sasrec_nb.training import DEFAULT_RECIPE, recipe
+    from sasrec_nb.config import DEFAULT_RECIPE, recipe
     split = leave_one_out(load(a.data / "ml-1m-sas" / "ml-1m.txt.xz"))
     configs = {"default": recipe(DEFAULT_RECIPE), "paper": recipe("paper", fast_dropout=True, pack=True)}
     flops = {k: epoch_flops(c, split) for k, c in configs.items()}

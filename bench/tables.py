@@ -34,7 +34,7 @@ def records(folder: Path = RECORDS) -> list[dict]:
 def recipe_of(record: dict) -> str | None:
     "The recipe whose config this run trained (its seed aside), or None for a variant."
     import dataclasses
-    from sasrec_nb.training import RECIPES, Config, recipe
+    from sasrec_nb.config import RECIPES, Config, recipe
     saved = dataclasses.asdict(Config.from_saved(record["config"]))
     for name in RECIPES:
         if {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]} == saved: return name

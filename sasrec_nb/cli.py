@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import FORMATS, PRESETS, DataError, load, summary
+from . import config  # light: no Keras, so that --help answers at once
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'COMMANDS', 'heavy', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'train',
@@ -101,19 +102,18 @@ def _field_option(f: dataclasses.Field) -> dict:
     return dict(type={"int": int, "float": float}.get(kind, str), metavar=kind.upper())
 
 def _config_options(p: argparse.ArgumentParser):
-    "`--recipe`, and one option per field of `training.Config`, documented by the field's comment and the recipes' values."
-    training = heavy("training")
-    comments = dict(re.findall(r"^\s+(\w+):[^#\n]*#\s*(.*)$", inspect.getsource(training.Config), re.M))
-    recipes = {name: training.recipe(name) for name in training.RECIPES}
-    p.add_argument("--recipe", choices=list(training.RECIPES),
+    "`--recipe`, and one option per field of `config.Config`, documented by the field's comment and the recipes' values."
+    comments = dict(re.findall(r"^\s+(\w+):[^#\n]*#\s*(.*)$", inspect.getsource(config.Config), re.M))
+    recipes = {name: config.recipe(name) for name in config.RECIPES}
+    p.add_argument("--recipe", choices=list(config.RECIPES),
                    help="the hyperparameters to start from; the options below override them (default: the config of the run in "
-                   f"--out, to resume or grow it, else {training.DEFAULT_RECIPE}): "
-                   + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in training.RECIPES[n].items()) or "the SASRec paper's")
-                               for n in training.RECIPES))
+                   f"--out, to resume or grow it, else {config.DEFAULT_RECIPE}): "
+                   + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in config.RECIPES[n].items()) or "the SASRec paper's")
+                               for n in config.RECIPES))
     g = p.add_argument_group("model and training (default: the recipe's value)")
-    choices = {"loss": sorted(training.LOSSES), "block": list(training.BLOCKS), "select": list(training.PROTOCOLS),
-               "lr_schedule": list(training.SCHEDULES), "sampling": list(training.SAMPLINGS)}
-    for f in dataclasses.fields(training.Config):
+    choices = {"loss": sorted(config.LOSS_NEGATIVES), "block": list(config.BLOCKS), "select": list(config.PROTOCOLS),
+               "lr_schedule": list(config.SCHEDULES), "sampling": list(config.SAMPLINGS)}
+    for f in dataclasses.fields(config.Config):
         kw = dict(choices=choices[f.name]) if f.name in choices else _field_option(f)
         values = sorted({str(getattr(c, f.name)) for c in recipes.values()})
         shown = values[0] if len(values) == 1 else ", ".join(f"{n} {getattr(c, f.name)}" for n, c in recipes.items())
@@ -123,19 +123,18 @@ def _config_options(p: argparse.ArgumentParser):
 # %% ../nbs/07_cli.ipynb #25a12646
 def config_from(args):
     "The `Config` that `_config_options`' arguments and `--out` ask for: the recipe, or the run folder's own config, under the options given."
-    training = heavy("training")
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(training.Config) if getattr(args, f.name) is not None}
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config.Config) if getattr(args, f.name) is not None}
     saved = Path(args.out) / "config.json"
     if args.recipe is None and saved.is_file():  # resume or grow the run as it was started, whatever its recipe
-        return training.Config.from_dict({**dataclasses.asdict(training.Config.load(saved)), **given})
-    return training.recipe(args.recipe or training.DEFAULT_RECIPE, **given)
+        return config.Config.from_dict({**dataclasses.asdict(config.Config.load(saved)), **given})
+    return config.recipe(args.recipe or config.DEFAULT_RECIPE, **given)
 
 def train(args):
     "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
-    training, config = heavy("training"), config_from(args)
+    training, run_config = heavy("training"), config_from(args)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
-        metrics = training.train(seqs, config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log
+        metrics = training.train(seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log
     print_json(metrics)
 
 # %% ../nbs/07_cli.ipynb #a133d31e

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .preprocessing import SAMPLINGS  # how shared negatives may be drawn: decided where they are drawn
+from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, attention_projection_for  # the names and defaults, in one home
 
 @contextlib.contextmanager
 def tensorflow_hidden():
@@ -31,9 +31,9 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
     import keras_rs
 
 # %% auto #0
-__all__ = ['LOSSES', 'BLOCKS', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
+__all__ = ['LOSSES', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
            'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'initializer', 'attend',
-           'SASRecBlock', 'LiGRBlock', 'attention_projection_for', 'SASRec']
+           'SASRecBlock', 'LiGRBlock', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -45,7 +45,7 @@ class SampledBCE:
     """
     negatives = "per_position"  # batches carry (B, T, 1 + n) targets: the positive, then n negatives of that user
 
-    def __init__(self, num_negatives: int = 1): self.num_negatives = num_negatives
+    def __init__(self, num_negatives: int = LOSS_NEGATIVES["bce"]): self.num_negatives = num_negatives
 
     def __call__(self, hidden, targets, embeddings):
         "Mean loss over positions with a positive. hidden (B,T,d), targets (B,T,1+n) int, embeddings (V,d)."
@@ -134,7 +134,7 @@ class SampledSoftmaxCE:
     """
     negatives = "shared"  # batches carry positives, shared negatives and both's sampling probabilities
 
-    def __init__(self, num_negatives: int = 3000, sampling: str = "uniform", chunk_size: int = 4096):
+    def __init__(self, num_negatives: int = LOSS_NEGATIVES["sampled_ce"], sampling: str = "uniform", chunk_size: int = 4096):
         if sampling not in SAMPLINGS: raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLINGS}")
         self.num_negatives, self.sampling, self.chunk_size = num_negatives, sampling, chunk_size
         self.correction = keras_rs.layers.SamplingProbabilityCorrection(epsilon=1e-30)
@@ -175,7 +175,7 @@ class GBCE:
     """
     negatives, sampling = "shared", "uniform"  # beta assumes uniform negatives
 
-    def __init__(self, num_negatives: int = 256, t: float = 0.75, chunk_size: int = 4096):
+    def __init__(self, num_negatives: int = LOSS_NEGATIVES["gbce"], t: float = 0.75, chunk_size: int = 4096):
         if not 0 <= t <= 1: raise ValueError(f"gBCE calibration t must lie in [0, 1], not {t}")
         self.num_negatives, self.t, self.chunk_size = num_negatives, t, chunk_size
 
@@ -402,15 +402,6 @@ class LiGRBlock(keras.layers.Layer):
                 "epsilon": self.epsilon, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
-BLOCKS = ("paper", "pre_ln", "ligr")
-
-def attention_projection_for(block: str, attention_projection: bool | None = None) -> bool:
-    "Whether `block`'s attention ends with an output matrix: as asked, or for None the block's own (none in \"paper\", as the paper's code)."
-    if attention_projection is None: return block != "paper"
-    if block != "paper" and not attention_projection:
-        raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
-    return attention_projection
-
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRec(keras.Model):
     """Self-Attentive Sequential Recommendation (Kang & McAuley, 2018) on keras-hub and Keras layers.

@@ -13,11 +13,12 @@ os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless t
 import keras
 import numpy as np
 
+from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'SAMPLINGS', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches',
-           'EpochSeed', 'pack_rows', 'packed']
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'EpochSeed',
+           'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -187,7 +188,6 @@ class TrainingBatches(keras.utils.PyDataset):
                 "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
 
 NEGATIVES = ("per_position", "shared", None)
-SAMPLINGS = ("uniform", "popularity")
 
 def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
     "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."

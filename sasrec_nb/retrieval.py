@@ -21,7 +21,7 @@ import pandas as pd
 from .data import DataError, Sequences, load_sequences, save_sequences
 from .model import MaskedRetrieval, SASRec
 from .preprocessing import left_pad
-from .training import Config
+from .config import Config
 
 # %% auto #0
 __all__ = ['title_key', 'UnknownItem', 'TitleMatcher', 'as_id_type', 'lookup', 'top_k', 'load_run', 'movies_frame', 'Recommender']

@@ -22,117 +22,13 @@ import pandas as pd
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
 from .evaluation import evaluate, sampled_spread
-from .model import BLOCKS, GBCE, LOSSES, SAMPLINGS, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, attention_projection_for, tensorflow_hidden
+from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe  # the configuration chapter's; re-exported here
+from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, tensorflow_hidden
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'SCHEDULES', 'RECIPES', 'DEFAULT_RECIPE', 'Config', 'recipe', 'make_loss', 'build_model',
-           'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest', 'KeepSeeds', 'read_history',
-           'train', 'finish', 'plot_history']
-
-# %% ../nbs/05_training.ipynb #6c62f3b8
-@dataclass
-class Config:
-    "Every hyperparameter of a run; defaults are the SASRec paper's for ML-1M."
-    max_len: int = 200  # most recent items the model reads
-    hidden_dim: int = 50  # embedding width d
-    num_blocks: int = 2  # Transformer blocks
-    num_heads: int = 1  # attention heads
-    block: str = "paper"  # block layout: "paper" (the SASRec code's), "pre_ln" (keras-hub's TransformerDecoder) or "ligr" (eSASRec's gated residuals and SwiGLU)
-    attention_projection: bool | None = None  # a learned d x d matrix after the attention; None: the block's own (none in "paper", as the SASRec code; keras-hub's "pre_ln" always has one)
-    ffn_dim: int | None = None  # inner width of the blocks' feed-forward nets; None: the block's own (hidden_dim, as in the paper; 4 x hidden_dim for "ligr")
-    dropout: float = 0.2  # dropout rate
-    l2_emb: float = 0.0  # L2 penalty on the item embeddings
-    fast_dropout: bool = False  # dropout masks from a hash (HashDropout), ~30x cheaper on a CPU than Keras' threefry masks
-    init_std: float | None = None  # initial embeddings and weight matrices from N(0, init_std²) (SASRec+: 0.02); None: Glorot-uniform, as the paper's code
-    loss: str = "bce"  # bce (the paper's: sampled BCE), ce (softmax over every item), sampled_ce (softmax over shared negatives) or gbce (gSASRec's)
-    num_negatives: int | None = None  # bce: per position; sampled_ce, gbce: shared by a batch; None: the loss's default (1, 3000, 256); ce: none
-    sampling: str = "uniform"  # how sampled_ce draws its negatives: "uniform", or "popularity" (log-Q corrected)
-    gbce_t: float = 0.75  # gbce's calibration t in [0, 1] (0: plain BCE)
-    learning_rate: float = 1e-3  # Adam
-    beta_1: float = 0.9  # Adam
-    beta_2: float = 0.98  # Adam
-    lr_schedule: str = "constant"  # "constant" (the paper's) or "cosine": the learning rate falls to 0 over `epochs` (Keras' CosineDecay; lower quality on ML-1M at 200 epochs)
-    batch_size: int = 128  # users per step
-    bucket_widths: list | None = None  # e.g. [32, 64, 128]: batch users of similar length, weighed by their targets, and cut padding (~40% faster epochs; off = paper)
-    pack: bool = False  # lay each batch's histories end to end in as few rows as hold them: the same batches and loss, ~40% faster epochs
-    epochs: int = 200  # most epochs to run
-    eval_every: int = 5  # epochs between validation evaluations
-    patience: int = 10  # evaluations without a better validation NDCG@k before stopping
-    select: str = "full"  # protocol of the validation NDCG@k that picks the model: "full" ranking, or "sampled" (100 negatives, as the paper's early stopping)
-    k: int = 10  # cut-off of the validation metrics
-    seed: int = 42  # seeds weights, dropout, shuffling and negatives
-
-    def __post_init__(self):
-        # checked here, before a run folder is made, rather than when the model is built
-        if self.loss not in LOSSES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSSES)}")
-        self.num_negatives = _negatives_for(self.loss, self.num_negatives)
-        if self.sampling not in SAMPLINGS: raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
-        if self.sampling != "uniform" and self.loss != "sampled_ce":
-            raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; loss {self.loss!r} draws its negatives uniformly")
-        if not 0 <= self.gbce_t <= 1: raise DataError(f"gbce_t must lie in [0, 1], not {self.gbce_t}")
-        if self.init_std is not None and not self.init_std > 0: raise DataError(f"init_std must be positive (or None for Glorot-uniform), not {self.init_std}")
-        if self.ffn_dim is not None and self.ffn_dim < 1: raise DataError(f"ffn_dim must be at least 1 (or None for hidden_dim), not {self.ffn_dim}")
-        for option in ("fast_dropout", "ffn_dim"):
-            if getattr(self, option) and self.block == "pre_ln": raise DataError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
-        if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
-        try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)  # None: the block's own
-        except ValueError as e: raise DataError(str(e)) from None
-        if self.pack and self.bucket_widths: raise DataError("pack and bucket_widths both cut padding; choose one")
-        if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
-        if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
-
-    def to_json(self) -> str: return json.dumps(dataclasses.asdict(self), indent=1)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Config":
-        "A `Config` from a dict, rejecting unknown keys."
-        if unknown := set(d) - {f.name for f in dataclasses.fields(cls)}: raise DataError(f"unknown config keys: {sorted(unknown)}")
-        return cls(**d)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Config":
-        try: saved = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        return cls.from_saved(saved)
-
-    @classmethod
-    def from_saved(cls, saved: dict) -> "Config":
-        "A `Config` from a saved one, the options it predates filled in with what it meant then."
-        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", "attention_projection": True, **saved})
-
-    def differences(self, other: "Config") -> str:
-        "'field: ours -> theirs' for every field where `other` differs."
-        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
-        return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
-
-def _negatives_for(loss: str, num_negatives: int | None) -> int:
-    "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."
-    if LOSSES[loss].negatives is None:
-        if num_negatives: raise DataError(f"loss {loss!r} scores every item and samples no negatives; leave out num_negatives")
-        return 0
-    if num_negatives is None: return inspect.signature(LOSSES[loss]).parameters["num_negatives"].default
-    if num_negatives < 1: raise DataError(f"num_negatives must be at least 1 for loss {loss!r}, not {num_negatives}")
-    return num_negatives
-
-PROTOCOLS = ("full", "sampled")
-SCHEDULES = ("constant", "cosine")
-
-# %% ../nbs/05_training.ipynb #add73467
-RECIPES = {
-    "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
-    "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),  # SASRec+ on the paper's architecture
-    "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,  # ...on eSASRec's gated blocks,
-                         block="ligr", init_std=0.02, beta_2=0.999, pack=True),  # with SASRec+'s initialisation and Adam, packed
-}
-DEFAULT_RECIPE = "softmax-ligr"
-
-def recipe(name: str = DEFAULT_RECIPE,  # one of `RECIPES`
-           **overrides,  # `Config` fields that replace the recipe's
-           ) -> Config:
-    "The `Config` of recipe `name`, with `overrides` on top."
-    if name not in RECIPES: raise DataError(f"unknown recipe {name!r}; choose one of {list(RECIPES)}")
-    return Config.from_dict({**RECIPES[name], **overrides})
+__all__ = ['make_loss', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest', 'KeepSeeds',
+           'read_history', 'train', 'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
