@@ -1,9 +1,12 @@
-"""What length bucketing (`Config.bucket_widths`) saves per epoch, measured interleaved in one process.
+"""What cutting padding saves per epoch: length bucketing (`Config.bucket_widths`) and packing (`Config.pack`), measured
+interleaved in one process.
 
-Two identical models (same initial weights) train one epoch each on ML-1M (SASRec file): one on the paper's batches
-(128 users x 200 columns), one on bucketed batches (sortish chunks of 8 batches, each cut to the narrowest of the
-widths that holds its longest row). Steps of the two alternate, so background load hits both alike. The first epoch
-is a warm-up that compiles every shape; the second is timed.
+For each recipe (`paper` with hash dropout masks, the paper's config on the fast path; and the default recipe),
+identical models (same initial weights) train one epoch each on ML-1M (SASRec file) from three feeds: the paper's
+batches (128 users x 200 columns), bucketed batches (sortish chunks of 8 batches, each cut to the narrowest of the
+widths that holds its longest row) and packed batches (each batch's 128 users laid end to end in as few 200-wide rows
+as hold them). Steps of the feeds alternate, so background load hits all alike. The first epoch is a warm-up that
+compiles every shape; the second is timed.
 
 Usage: .venv/bin/python bench/bucketing.py [--data ../shared/data] [--widths 32 64 128] [--no-write]
 """
@@ -28,43 +31,45 @@ def main(argv=None):
     a = ap.parse_args(argv)
     started, load0 = utc_now(), load_snapshot()
     import keras
-    import numpy as np
+    from sasrec_nb.config import DEFAULT_RECIPE, recipe
     from sasrec_nb.data import sas_file
+    from sasrec_nb.model import LOSSES
     from sasrec_nb.preprocessing import TrainingBatches, leave_one_out
-    from sasrec_nb.training import Config, build_model
+    from sasrec_nb.training import build_model
 
     split = leave_one_out(sas_file(a.data / "ml-1m-sas" / "ml-1m.txt.xz"))
-    feeds = {"paper batches": TrainingBatches(split, 200, 128), f"bucketed {a.widths}": TrainingBatches(split, 200, 128, bucket_widths=a.widths)}
-    keras.utils.set_random_seed(0)
-    models = {k: build_model(Config(), split.num_items) for k in feeds}
-    first = next(iter(models.values()))
-    for m in models.values(): m.train_on_batch(*next(iter(feeds.values()))[0]); m.set_weights(first.get_weights())
-    times = {}
-    for epoch in (0, 1):  # 0 warms up (compiles each width), 1 is timed
-        for f in feeds.values(): f.set_epoch(epoch)
-        t = {k: 0.0 for k in feeds}
-        cols = {k: 0 for k in feeds}
-        n = max(len(f) for f in feeds.values())
-        for i in range(n):
-            for k, f in feeds.items():
-                if i < len(f):
-                    x, y = f[i]
-                    s = time.perf_counter(); models[k].train_on_batch(x, y); t[k] += time.perf_counter() - s
-                    cols[k] += x.size
-        times = t
-    plain, bucket = times.values()
-    names = list(feeds)
-    widths = {k: cols[k] / sum(len(f.batches[i]) for i in range(len(f))) for k, f in feeds.items()}
+    rows = []
+    for name, config in (("paper, hash dropout", recipe("paper", fast_dropout=True)), (DEFAULT_RECIPE, recipe(DEFAULT_RECIPE, pack=False))):
+        kw = dict(negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
+        feeds = {"random batches": TrainingBatches(split, 200, 128, config.num_negatives, **kw),
+                 f"bucketed {a.widths}": TrainingBatches(split, 200, 128, config.num_negatives, bucket_widths=a.widths, **kw),
+                 "packed": TrainingBatches(split, 200, 128, config.num_negatives, pack=True, **kw)}
+        keras.utils.set_random_seed(0)
+        models = {k: build_model(config, split.num_items) for k in feeds}
+        first = next(iter(models.values()))
+        for k, m in models.items(): m.train_on_batch(*feeds[k][0][:2]); m.set_weights(first.get_weights())
+        for epoch in (0, 1):  # 0 warms up (compiles each shape), 1 is timed
+            for f in feeds.values(): f.set_epoch(epoch)
+            t, cells = {k: 0.0 for k in feeds}, {k: 0 for k in feeds}
+            for i in range(max(len(f) for f in feeds.values())):
+                for k, f in feeds.items():
+                    if i >= len(f): continue
+                    batch = f[i]
+                    s = time.perf_counter(); models[k].train_on_batch(*batch); t[k] += time.perf_counter() - s
+                    x = batch[0]
+                    cells[k] += (x["items"] if isinstance(x, dict) else x).size
+        base = t["random batches"]
+        for k in feeds:
+            rows.append(f"| {name} | {k} | {cells[k] / cells['random batches']:.2f} | {t[k]:.1f} | {t[k] / base:.2f} |")
     body = header("python bench/bucketing.py " + " ".join(sys.argv[1:]), started, load0, load_snapshot()) + f"""
-One epoch of training steps (`train_on_batch`, forward + backward + Adam, dropout 0.2), the two feeds alternating step by step:
+One epoch of training steps (`train_on_batch`: forward, backward and Adam), the feeds alternating step by step:
 
-| feed | batches | mean columns per row | epoch of steps (s) |
-|---|---|---|---|
-| {names[0]} | {len(feeds[names[0]])} | {widths[names[0]]:.0f} | {plain:.1f} |
-| {names[1]} | {len(feeds[names[1]])} | {widths[names[1]]:.0f} | {bucket:.1f} |
+| recipe | feed | cells (rows x columns) against random batches | epoch of steps (s) | time against random batches |
+|---|---|---|---|---|
+""" + "\n".join(rows) + """
 
-Bucketing saves {(1 - bucket / plain) * 100:.0f} % of the epoch (ratio {bucket / plain:.2f}). It is exact per row (padding invariance), but it changes
-which users share a batch; its effect on quality has not been measured yet, so it stays off by default.
+Both cut the padding columns the model would otherwise compute. Packing keeps each batch's users (random, as the
+paper's batches) and their loss exactly; bucketing changes which users share a batch (see `02_preprocessing`).
 """
     print(body)
     if not a.no_write: write_section("bucketing.py: length bucketing of training batches", body)

@@ -64,6 +64,14 @@ class Config:
 
     def __post_init__(self):
         # checked here, before a run folder is made, rather than when the model is built
+        for name, (low, high) in _RANGES.items():
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value and (high is None or value < high)):
+                raise DataError(f"{name} must be {_describe(low, high)}, not {value!r}")
+        if self.hidden_dim % self.num_heads:
+            raise DataError(f"hidden_dim {self.hidden_dim} is not divisible by num_heads {self.num_heads}; choose a width that is a multiple of the heads")
+        if self.bucket_widths is not None and not all(isinstance(w, int) and w >= 1 for w in self.bucket_widths):
+            raise DataError(f"bucket_widths must be whole numbers of at least 1, not {self.bucket_widths}")
         if self.loss not in LOSS_NEGATIVES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSS_NEGATIVES)}")
         self.num_negatives = _negatives_for(self.loss, self.num_negatives)
         if self.sampling not in SAMPLINGS: raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
@@ -104,6 +112,15 @@ class Config:
         "'field: ours -> theirs' for every field where `other` differs."
         mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
         return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
+
+_RANGES = {  # field: (lowest allowed, exclusive upper bound or None)
+    "max_len": (1, None), "hidden_dim": (1, None), "num_blocks": (1, None), "num_heads": (1, None), "dropout": (0, 1),
+    "l2_emb": (0, None), "learning_rate": (1e-12, None), "beta_1": (0, 1), "beta_2": (0, 1), "batch_size": (1, None),
+    "epochs": (1, None), "eval_every": (1, None), "patience": (1, None), "k": (1, None), "seed": (0, None)}
+
+def _describe(low, high) -> str:
+    if high is not None: return f"at least {low} and below {high}"
+    return "positive" if low == 1e-12 else f"at least {low}"
 
 def _negatives_for(loss: str, num_negatives: int | None) -> int:
     "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."
