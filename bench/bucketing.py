@@ -61,7 +61,7 @@ def main(argv=None):
         base = t["random batches"]
         for k in feeds:
             rows.append(f"| {name} | {k} | {cells[k] / cells['random batches']:.2f} | {t[k]:.1f} | {t[k] / base:.2f} |")
-    body = header("python bench/bucketing.py " + " ".join(sys.argv[1:]), started, load0, load_snapshot()) + f"""
+    body = header("python bench/bucketing.py " + " ".join(sys.argv[1:]), started, load0, load_snapshot()) + """
 One epoch of training steps (`train_on_batch`: forward, backward and Adam), the feeds alternating step by step:
 
 | recipe | feed | cells (rows x columns) against random batches | epoch of steps (s) | time against random batches |

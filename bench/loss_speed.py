@@ -42,7 +42,6 @@ def main(argv=None):
     a = ap.parse_args(argv)
     started, load0 = utc_now(), load_snapshot()
     import jax, keras
-    import numpy as np
     from sasrec_nb.data import load
     from sasrec_nb.model import LOSSES, hash_keep
     from sasrec_nb.preprocessing import TrainingBatches, leave_one_out

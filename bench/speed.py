@@ -37,10 +37,8 @@ def epoch_flops(config, split) -> float:
     `bce` two dot products per target. The backward pass costs twice the forward, and `ce`'s chunks are computed once more
     (rematerialised): total = 3 x forward (+ 1 x the `ce` scores). Elementwise work (softmax, norms, masks) is not counted.
     """
-    from sasrec_nb.model import LOSSES
-    from sasrec_nb.preprocessing import TrainingBatches
-    b = TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
-                        config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
+    from sasrec_nb.training import batches_for
+    b = batches_for(config, split)  # the batches `sasrec train` would feed
     d, v = config.hidden_dim, split.num_items + 1
     f = config.ffn_dim or (4 * d if config.block == "ligr" else d)
     total = 0.0

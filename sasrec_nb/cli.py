@@ -41,7 +41,7 @@ def _native_stderr_to_file():
 
 def heavy(module: str,  # a module of sasrec_nb, e.g. "training"
           ):
-    "Import `sasrec_nb.<module>` (which loads Keras and TensorFlow) without TensorFlow's start-up noise."
+    "Import `sasrec_nb.<module>` (which loads Keras and JAX) without the native libraries' start-up noise on stderr."
     with _native_stderr_to_file(): return importlib.import_module(f"sasrec_nb.{module}")
 
 # %% ../nbs/07_cli.ipynb #95255c13

@@ -64,10 +64,11 @@ class Config:
 
     def __post_init__(self):
         # checked here, before a run folder is made, rather than when the model is built
-        for name, (low, high) in _RANGES.items():
+        for name, (allowed, rule) in _RANGES.items():
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value and (high is None or value < high)):
-                raise DataError(f"{name} must be {_describe(low, high)}, not {value!r}")
+            if value is None and name in _OPTIONAL: continue
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and allowed(value)):
+                raise DataError(f"{name} must {rule}{_OPTIONAL.get(name, '')}, not {value!r}")
         if self.hidden_dim % self.num_heads:
             raise DataError(f"hidden_dim {self.hidden_dim} is not divisible by num_heads {self.num_heads}; choose a width that is a multiple of the heads")
         if self.bucket_widths is not None and not all(isinstance(w, int) and w >= 1 for w in self.bucket_widths):
@@ -77,9 +78,6 @@ class Config:
         if self.sampling not in SAMPLINGS: raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
         if self.sampling != "uniform" and self.loss != "sampled_ce":
             raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; loss {self.loss!r} draws its negatives uniformly")
-        if not 0 <= self.gbce_t <= 1: raise DataError(f"gbce_t must lie in [0, 1], not {self.gbce_t}")
-        if self.init_std is not None and not self.init_std > 0: raise DataError(f"init_std must be positive (or None for Glorot-uniform), not {self.init_std}")
-        if self.ffn_dim is not None and self.ffn_dim < 1: raise DataError(f"ffn_dim must be at least 1 (or None for hidden_dim), not {self.ffn_dim}")
         for option in ("fast_dropout", "ffn_dim"):
             if getattr(self, option) and self.block == "pre_ln": raise DataError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
         if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
@@ -113,14 +111,15 @@ class Config:
         mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
         return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
 
-_RANGES = {  # field: (lowest allowed, exclusive upper bound or None)
-    "max_len": (1, None), "hidden_dim": (1, None), "num_blocks": (1, None), "num_heads": (1, None), "dropout": (0, 1),
-    "l2_emb": (0, None), "learning_rate": (1e-12, None), "beta_1": (0, 1), "beta_2": (0, 1), "batch_size": (1, None),
-    "epochs": (1, None), "eval_every": (1, None), "patience": (1, None), "k": (1, None), "seed": (0, None)}
-
-def _describe(low, high) -> str:
-    if high is not None: return f"at least {low} and below {high}"
-    return "positive" if low == 1e-12 else f"at least {low}"
+_AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
+_RANGES = {  # every numeric field: (test, the rule in words)
+    **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every", "patience", "k",
+                     "ffn_dim"), _AT_LEAST_1),
+    **dict.fromkeys(("dropout", "beta_1", "beta_2"), _FRACTION),
+    "l2_emb": (lambda v: v >= 0, "be at least 0"), "seed": (lambda v: v >= 0, "be at least 0"),
+    "learning_rate": (lambda v: v > 0, "be positive"), "init_std": (lambda v: v > 0, "be positive"),
+    "gbce_t": (lambda v: 0 <= v <= 1, "lie in [0, 1]")}
+_OPTIONAL = {"ffn_dim": " (or None for the block's own)", "init_std": " (or None for Glorot-uniform)"}  # fields that may be None
 
 def _negatives_for(loss: str, num_negatives: int | None) -> int:
     "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."

@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import os
 import random
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
@@ -27,8 +25,8 @@ from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE
 from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['make_loss', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest', 'KeepSeeds',
-           'read_history', 'train', 'finish', 'plot_history']
+__all__ = ['make_loss', 'batches_for', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest',
+           'KeepSeeds', 'read_history', 'train', 'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -37,6 +35,11 @@ def make_loss(config: Config):
     if config.loss == "sampled_ce": return SampledSoftmaxCE(config.num_negatives, config.sampling)
     if config.loss == "gbce": return GBCE(config.num_negatives, config.gbce_t)
     return SampledBCE(config.num_negatives)
+
+def batches_for(config: Config, split: Split) -> TrainingBatches:
+    "The training batches `config` asks for: its window, batch size, negatives (as its loss needs them), seed and padding cuts."
+    return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
+                           config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
 
 def build_model(config: Config, num_items: int,
                 steps_per_epoch: int | None = None,  # optimizer steps per epoch; needed by a learning-rate schedule
@@ -187,8 +190,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         return json.loads((run / "metrics.json").read_text())
     split = leave_one_out(seqs)
     with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
-    batches = TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
-                              config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
+    batches = batches_for(config, split)
     model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
     keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
