@@ -97,7 +97,7 @@ def write_record(out, command, started, metrics, history, cfg):
     import dataclasses
     from sasrec_nb.config import Config
     record = {"run": str(_rel(out)), "command": command, "started": started, "finished": utc_now(), "machine": machine(),
-              "config": dataclasses.asdict(Config.from_saved(cfg)),  # every field, as the run meant it
+              "config": dataclasses.asdict(Config.load(Path(out) / "config.json")),  # every field
               "epochs_run": int(history.epoch.max()) + 1, "best_epoch": metrics["best_epoch"],
               "train_minutes": round(float(history["seconds"].sum()) / 60, 2),
               "test": {k: round(f[f"test {k}"], 4) for k in PUBLISHED},
@@ -152,7 +152,7 @@ def compare(out, baselines, metrics):
     from sasrec_nb.training import read_history
     runs = [*baselines, out]
     names = [str(_rel(d)) for d in runs]
-    cfgs = [dataclasses.asdict(Config.load(Path(d) / "config.json")) for d in runs]  # old runs' missing keys filled in
+    cfgs = [dataclasses.asdict(Config.load(Path(d) / "config.json")) for d in runs]
     mets = [json.loads((Path(d) / "metrics.json").read_text()) for d in baselines] + [metrics]
     diffs = "\n".join(f"- `{n}`: " + (", ".join(f"{k} {c[k]}" for k in c if c[k] != cfgs[-1][k]) or "same config")
                       for n, c in zip(names[:-1], cfgs[:-1]))

@@ -35,7 +35,7 @@ def recipe_of(record: dict) -> str | None:
     "The recipe whose config this run trained (its seed aside), or None for a variant."
     import dataclasses
     from sasrec_nb.config import RECIPES, Config, recipe
-    saved = dataclasses.asdict(Config.from_saved(record["config"]))
+    saved = dataclasses.asdict(Config.from_dict(record["config"]))
     for name in RECIPES:
         if {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]} == saved: return name
     return None

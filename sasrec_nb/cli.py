@@ -75,10 +75,11 @@ def _data_options(p: argparse.ArgumentParser, help: str):
                    help="filters: 'paper' keeps users and items with at least 5 ratings, 'seed' keeps ratings of 2 or more (default: paper)")
     p.add_argument("--titles", metavar="MOVIES.DAT", help="MovieLens movies.dat[.xz] to attach titles to a sas file (with --item-map)")
     p.add_argument("--item-map", metavar="MAP.TXT", help="'<sas item> <MovieLens id>' lines, e.g. sas_to_original_items.txt[.xz]")
+    p.add_argument("--no-verify", action="store_true", help="accept an ML-1M zip that is not GroupLens' own (its sha256 is not checked)")
 
 def _load_data(args):
     "The sequences the data options describe."
-    return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map)
+    return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map, verify=not args.no_verify)
 
 def stats(args):
     "Print the size and sequence lengths of a dataset."
@@ -138,14 +139,21 @@ def train(args):
     print_json(metrics)
 
 # %% ../nbs/07_cli.ipynb #a133d31e
+def _first_difference(ours, theirs) -> str:
+    "Where two item-id tables first differ, in words."
+    if len(ours) != len(theirs): return f"{len(ours) - 1:,} items against {len(theirs) - 1:,}"
+    i = int(np.flatnonzero(ours != theirs)[0])
+    return f"the same {len(ours) - 1:,} items, but item {i} is {ours[i]} here and {theirs[i]} in the run"
+
 def evaluate(args):
     "Print HR@k, NDCG@k and MRR of a run's model on a split of its data."
+    if bad := [k for k in args.k if k < 1]: raise UsageError(f"--k must be at least 1, not {bad[0]} (see 'sasrec evaluate --help')")
     model, seqs, _ = heavy("retrieval").load_run(args.model)
     if args.data is not None:
         data = _load_data(args)
         if not np.array_equal(data.item_ids, seqs.item_ids):
-            raise DataError(f"{args.data}: its {data.num_items:,} items are not numbered as in the run's data ({seqs.num_items:,}); "
-                            "use the same file, --preset and --titles as for training, or leave out --data")
+            raise DataError(f"{args.data}: its items are not numbered as in the run's data ({_first_difference(data.item_ids, seqs.item_ids)}); "
+                            "give the same file, --format, --preset, --titles and --item-map as for training, or leave out --data")
         seqs = data
     split = heavy("preprocessing").leave_one_out(seqs)
     result = heavy("evaluation").evaluate(model, split, args.split, args.protocol, ks=tuple(args.k), seed=args.seed)
@@ -167,9 +175,9 @@ def recommend(args):
     else: print(f"top {len(top)} for {about}\n{format_table(top)}")
 
 # %% ../nbs/07_cli.ipynb #7e7ab621
-EXAMPLES = """examples:
+EXAMPLES = f"""examples:
   sasrec stats ml-1m.zip                                 # how big is the dataset?
-  sasrec train --data ml-1m.zip --out runs/ml1m          # train the softmax recipe (about 40 min on 2 CPU cores)
+  sasrec train --data ml-1m.zip --out runs/ml1m          # train the default recipe ({config.DEFAULT_RECIPE})
   sasrec train --data ml-1m.zip --out runs/paper --recipe paper  # the SASRec paper's recipe (BCE, 200 epochs)
   sasrec evaluate --model runs/ml1m --protocol full --split test --k 10 20
   sasrec recommend --model runs/ml1m --user 42           # for a user of the training data

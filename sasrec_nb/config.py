@@ -26,10 +26,12 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
     return attention_projection
 
 # %% auto #0
-__all__ = ['LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'RECIPES', 'DEFAULT_RECIPE',
+__all__ = ['LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT', 'RECIPES', 'DEFAULT_RECIPE',
            'attention_projection_for', 'Config', 'recipe']
 
 # %% ../nbs/00_config.ipynb #6c62f3b8
+CONFIG_FORMAT = 1  # of a saved config.json; raised whenever a saved config would come to mean something else
+
 @dataclass
 class Config:
     "Every hyperparameter of a run; defaults are the SASRec paper's for ML-1M."
@@ -87,7 +89,7 @@ class Config:
         if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
         if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
-    def to_json(self) -> str: return json.dumps(dataclasses.asdict(self), indent=1)
+    def to_json(self) -> str: return json.dumps({"format": CONFIG_FORMAT, **dataclasses.asdict(self)}, indent=1)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Config":
@@ -97,14 +99,14 @@ class Config:
 
     @classmethod
     def load(cls, path: str | Path) -> "Config":
+        "The `Config` that `to_json` wrote to `path`; one of another format is refused rather than read as something else."
         try: saved = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        return cls.from_saved(saved)
-
-    @classmethod
-    def from_saved(cls, saved: dict) -> "Config":
-        "A `Config` from a saved one, the options it predates filled in with what it meant then."
-        return cls.from_dict({"block": "pre_ln", "lr_schedule": "constant", "attention_projection": True, **saved})
+        if (found := saved.pop("format", None)) != CONFIG_FORMAT:
+            raise DataError(f"{path}: a config of format {found} (none: written before configs had one), and this sasrec_nb reads "
+                            f"format {CONFIG_FORMAT}; train the run again into a new folder, or use the sasrec_nb that made it")
+        try: return cls.from_dict(saved)
+        except (DataError, TypeError) as e: raise DataError(f"{path}: {e}; fix or remove the entry, or train into a new folder") from e
 
     def differences(self, other: "Config") -> str:
         "'field: ours -> theirs' for every field where `other` differs."

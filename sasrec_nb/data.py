@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
 import io
@@ -25,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['PRESETS', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'FORMATS', 'DataError', 'read_bytes',
-           'parse_delimited', 'Sequences', 'build_sequences', 'atomic_write', 'save_sequences', 'load_sequences',
+__all__ = ['TEMP_PREFIX', 'PRESETS', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'FORMATS', 'DataError',
+           'read_bytes', 'parse_delimited', 'text_encoding', 'Sequences', 'build_sequences', 'atomic_write', 'sync',
+           'umask', 'no_space', 'free_space', 'remove_temp_files', 'save_sequences', 'load_sequences',
            'ratings_to_sequences', 'read_ratings', 'read_movies', 'synthetic_movielens', 'sha256', 'cache_dir',
            'download', 'movielens_1m_files', 'movielens_1m', 'movielens_100k', 'sas_file', 'attach_titles',
            'table_file', 'detect_format', 'load', 'summary']
@@ -53,11 +55,13 @@ def parse_delimited(raw: bytes,  # file contents
                     name: str,  # the file's name, for error messages
                     sep: str = "::",  # field separator; `::` is rewritten to a tab so the C engine can read it
                     int_cols: tuple = (),  # columns that must be integers
-                    encoding: str = "latin-1",  # MovieLens files are latin-1
+                    optional: tuple = (),  # columns that may be empty (read as "")
+                    encoding: str | None = None,  # None: latin-1 (MovieLens'), or UTF-8 when the bytes are UTF-8, see `text_encoding`
                     ) -> pd.DataFrame:
     "Parse a separated text file quickly, with errors that name `name` and the line."
     if sep == "::": raw, sep = raw.replace(b"::", b"\t"), "\t"
     if not raw.strip(): raise DataError(f"{name}: file is empty")
+    encoding = encoding or text_encoding(raw)
     first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
     if (n := first.count(sep.encode()) + 1) > len(names):  # pandas drops extra fields of the first line with only a warning
         raise DataError(f"{name}: malformed line 1: {n} fields, expected {len(names)}")
@@ -69,6 +73,7 @@ def parse_delimited(raw: bytes,  # file contents
         m = re.search(r"line (\d+), saw (\d+)", str(e))
         where = f"line {m.group(1)}: {m.group(2)} fields, expected {len(names)}" if m else str(e)
         raise DataError(f"{name}: malformed {where}") from e
+    for c in optional: df[c] = df[c].fillna("")
     for c in names:
         bad = df[c].isna().to_numpy()
         if c in int_cols and not bad.any() and not pd.api.types.is_integer_dtype(df[c]):
@@ -79,6 +84,12 @@ def parse_delimited(raw: bytes,  # file contents
             what = "missing field" if df[c].isna().iloc[i] else f"not an integer: {df[c].iloc[i]!r}"
             raise DataError(f"{name}: malformed line {line}: {what} in column {c!r}")
     return df
+
+def text_encoding(raw: bytes) -> str:
+    "'utf-8' if `raw` has bytes above 127 and decodes as UTF-8, else 'latin-1' (MovieLens' own)."
+    if not len(raw) or np.frombuffer(raw, np.uint8).max() < 128: return "latin-1"  # ASCII: either reads the same
+    try: raw.decode("utf-8"); return "utf-8"
+    except UnicodeDecodeError: return "latin-1"
 
 def _line_start(raw: bytes, row: int) -> int:
     "Byte offset of the `row`-th non-blank line (0-based) of `raw`."
@@ -96,6 +107,7 @@ class Sequences:
     user_ids: np.ndarray  # (num_users,) original user id of each row
     item_ids: np.ndarray  # (num_items + 1,) original item id of each internal id; entry 0 is padding
     movies: pd.DataFrame | None = None  # title and genres indexed by original item id, when known
+    duplicates: int = 0  # exact duplicate rows dropped when the log was read (not saved with the sequences)
 
     @property
     def num_users(self) -> int: return len(self.offsets) - 1
@@ -111,6 +123,11 @@ class Sequences:
         return f"Sequences({self.num_users:,} users, {self.num_items:,} items, {self.num_interactions:,} interactions)"
 
 # %% ../nbs/01_data.ipynb #9d0b4712
+def _ids(a) -> np.ndarray:
+    "`a` as a numpy array of numbers or of strings (never of Python objects, which only pickle can save)."
+    a = np.asarray(a)
+    return a.astype(str) if a.dtype == object else a
+
 def build_sequences(users: np.ndarray,  # (n,) original user id of each interaction, in file order
                     items: np.ndarray,  # (n,) original item id of each interaction
                     timestamps: np.ndarray | None = None,  # (n,) time of each interaction; None: the file is already in order
@@ -119,7 +136,7 @@ def build_sequences(users: np.ndarray,  # (n,) original user id of each interact
                     movies: pd.DataFrame | None = None,  # titles/genres by original item id, kept as they are
                     ) -> Sequences:
     "Per-user chronological sequences from an interaction log, ids renumbered from 1."
-    users, items = np.asarray(users), np.asarray(items)
+    users, items = _ids(users), _ids(items)
     if min_item_count > 1:
         _, inv, counts = np.unique(items, return_inverse=True, return_counts=True)
         keep = counts[inv] >= min_item_count
@@ -145,22 +162,58 @@ def build_sequences(users: np.ndarray,  # (n,) original user id of each interact
 def atomic_write(path: str | Path,  # destination
                  write,  # called with a temporary path in the same folder; must create the file there
                  ) -> Path:
-    "Create `path` via `write(tmp)` and an atomic rename: readers see the old file or the whole new one."
+    "Create `path` via `write(tmp)`, synced to disk and renamed into place: readers see the old file or the whole new one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.stem}.", suffix=path.suffix)
+    os.close(fd); tmp = Path(tmp)
     try:
-        write(Path(tmp)); os.replace(tmp, path)
+        write(tmp)
+        sync(tmp); os.chmod(tmp, 0o666 & ~umask())  # mkstemp made it 0600
+        os.replace(tmp, path); sync(path.parent)
+    except Exception as e:
+        if no_space(e): raise DataError(f"{path.parent}: no space left to write {path.name} ({free_space(path.parent)} free); "
+                                        "free some space and run the same command again") from e
+        raise
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        tmp.unlink(missing_ok=True)
     return path
+
+TEMP_PREFIX = ".tmp-"  # the names of `atomic_write`'s temporary files start with this
+
+def sync(path: Path):
+    "Flush a file's (or a folder's entries') data to the disk."
+    fd = os.open(path, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+
+def umask() -> int:
+    "The process' umask (read by setting it and putting it back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+def no_space(e: BaseException) -> bool:
+    "Whether `e`, or an exception that caused it, is a full disk (or a file-size or quota limit)."
+    while e is not None:
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): return True
+        if "No space left" in str(e) or "File too large" in str(e): return True  # h5py and zipfile re-raise without the errno
+        e = e.__cause__ or e.__context__
+    return False
+
+def free_space(folder: Path) -> str:
+    "Free space on `folder`'s disk, e.g. '12.3 MB'."
+    return f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB"
+
+def remove_temp_files(folder: str | Path) -> list[Path]:
+    "Delete the temporary files that killed `atomic_write`s left anywhere under `folder`; returns them."
+    left = [p for p in Path(folder).rglob(f"{TEMP_PREFIX}*") if p.is_file()]
+    for p in left: p.unlink(missing_ok=True)
+    return left
 
 def save_sequences(seqs: Sequences, folder: str | Path) -> Path:
     "Write `seqs` to `folder/sequences.npz` (and `folder/movies.csv` when titles are known), atomically."
     folder = Path(folder)
-    ids = seqs.item_ids.astype(str) if seqs.item_ids.dtype == object else seqs.item_ids
-    atomic_write(folder / "sequences.npz", lambda p: np.savez(open(p, "wb"), items=seqs.items, offsets=seqs.offsets,
-                                                              user_ids=seqs.user_ids, item_ids=ids))
+    atomic_write(folder / "sequences.npz", lambda p: np.savez(p, items=seqs.items, offsets=seqs.offsets,
+                                                              user_ids=_ids(seqs.user_ids), item_ids=_ids(seqs.item_ids)))
     if seqs.movies is not None: atomic_write(folder / "movies.csv", lambda p: seqs.movies.to_csv(p, index_label="item"))
     return folder
 
@@ -190,10 +243,14 @@ def ratings_to_sequences(ratings: pd.DataFrame,  # columns user, item, rating (o
                          ) -> Sequences:
     "Apply a preset's filters to a ratings table and build its sequences."
     p = _preset(preset)
+    dup = ratings.duplicated().to_numpy()
+    ratings = ratings[~dup]
     if p["min_rating"] is not None and "rating" in ratings:
         ratings = ratings[ratings["rating"].to_numpy() >= p["min_rating"]]
-    return build_sequences(ratings["user"].to_numpy(), ratings["item"].to_numpy(), ratings["timestamp"].to_numpy(),
+    seqs = build_sequences(ratings["user"].to_numpy(), ratings["item"].to_numpy(), ratings["timestamp"].to_numpy(),
                            p["min_item_count"], p["min_user_count"], movies)
+    seqs.duplicates = int(dup.sum())
+    return seqs
 
 # %% ../nbs/01_data.ipynb #be1b4682
 RATING_COLS = ["user", "item", "rating", "timestamp"]
@@ -313,11 +370,15 @@ def movielens_1m_files(path: str | Path | None = None,  # zip or folder; default
             raise DataError(f"{path}: not a MovieLens-1M folder (needs ratings.dat and movies.dat)")
         return read_bytes(r), read_bytes(m), str(path)
     if not path.is_file(): raise DataError(f"{path}: file not found")
-    if expected_sha256 is not None and (got := sha256(path)) != expected_sha256:
-        raise DataError(f"{path}: wrong sha256 {got}, expected {expected_sha256} (corrupt or not the GroupLens ml-1m.zip)")
-    try:
-        with zipfile.ZipFile(path) as z: return _zip_member(z, path, "ratings.dat"), _zip_member(z, path, "movies.dat"), str(path)
-    except zipfile.BadZipFile as e: raise DataError(f"{path}: not a valid zip file ({e})") from e
+    try: z = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as e:
+        raise DataError(f"{path}: not a complete zip file ({path.stat().st_size:,} bytes: truncated, or not a zip); "
+                        "download it again") from e
+    with z:
+        if expected_sha256 is not None and (got := sha256(path)) != expected_sha256:
+            raise DataError(f"{path}: wrong sha256 {got}, expected {expected_sha256}: not the GroupLens ml-1m.zip; "
+                            "if it is your own MovieLens-format zip, pass --no-verify (expected_sha256=None)")
+        return _zip_member(z, path, "ratings.dat"), _zip_member(z, path, "movies.dat"), str(path)
 
 def movielens_1m(path: str | Path | None = None,  # zip or folder; default `$SASREC_ML1M`, else download
                  preset: str = "paper",  # "paper" or "seed"
@@ -341,7 +402,7 @@ def movielens_100k(path: str | Path,  # the `ml-100k` folder (files plain or com
     ratings = parse_delimited(read_bytes(data), RATING_COLS, str(data), sep="\t", int_cols=tuple(RATING_COLS))
     flags = [f"g{i}" for i in range(len(ML100K_GENRES))]
     items = parse_delimited(read_bytes(item), ["item", "title", "release", "video", "url", *flags], str(item), sep="|",
-                            int_cols=("item", *flags))
+                            int_cols=("item", *flags), optional=("release", "video", "url"))  # GroupLens leaves them blank for some movies
     names = np.array(ML100K_GENRES, dtype=object)
     genres = ["|".join(names[row.astype(bool)]) for row in items[flags].to_numpy()]
     movies = pd.DataFrame({"title": items["title"].astype(str).to_numpy(), "genres": genres}, index=items["item"].rename("item"))
@@ -375,6 +436,7 @@ def table_file(path: str | Path,  # `.csv`, `.tsv` or `.parquet` (csv may be com
                ) -> Sequences:
     "A generic interaction table as sequences."
     path = Path(path)
+    if path.is_dir(): raise DataError(f"{path}: a folder, not a table; give a .csv, .tsv or .parquet file")
     if not path.is_file(): raise DataError(f"{path}: file not found")
     try:
         df = (pd.read_parquet(path) if path.suffix == ".parquet"
@@ -394,6 +456,7 @@ FORMATS = ("ml-1m", "ml-100k", "sas", "table")
 def detect_format(path: str | Path) -> str:
     "Guess the format of `path` (one of `FORMATS`)."
     p = Path(path)
+    if not p.exists(): raise DataError(f"{p}: no such file or folder")
     if p.is_dir():
         if _find(p, "ratings.dat"): return "ml-1m"
         if _find(p, "u.data"): return "ml-100k"
@@ -409,13 +472,15 @@ def load(path: str | Path | None = None,  # file or folder; None downloads Movie
          preset: str = "paper",  # "paper" or "seed" (ignored by the already-filtered `sas` format)
          titles: str | Path | None = None,  # `movies.dat` to attach to a `sas` file
          item_map: str | Path | None = None,  # `<item> <MovieLens id>` map to go with `titles`
+         verify: bool = True,  # check an ML-1M zip against GroupLens' sha256; False for your own MovieLens-format zip
          **table_kwargs,  # column names for the `table` format, see `table_file`
          ) -> Sequences:
     "Load any supported source as `Sequences`."
-    if path is None: return movielens_1m(None, preset)
+    sha = ML1M_SHA256 if verify else None
+    if path is None: return movielens_1m(None, preset, sha)
     fmt = format or detect_format(path)
     if fmt not in FORMATS: raise DataError(f"unknown format {fmt!r}; choose one of {FORMATS}")
-    if fmt == "ml-1m": s = movielens_1m(path, preset)
+    if fmt == "ml-1m": s = movielens_1m(path, preset, sha)
     elif fmt == "ml-100k": s = movielens_100k(path, preset)
     elif fmt == "sas": s = sas_file(path)
     else: s = table_file(path, preset=preset, **table_kwargs)
@@ -427,6 +492,6 @@ def summary(seqs: Sequences) -> dict:
     "Counts and sequence-length percentiles, as plain numbers (JSON-ready)."
     lengths = seqs.lengths
     pct = {f"p{q}": float(np.percentile(lengths, q)) for q in (5, 25, 50, 75, 95)}
-    return dict(users=seqs.num_users, items=seqs.num_items, interactions=seqs.num_interactions,
+    return dict(users=seqs.num_users, items=seqs.num_items, interactions=seqs.num_interactions, duplicates_dropped=seqs.duplicates,
                 density=round(seqs.num_interactions / (seqs.num_users * seqs.num_items), 6),
                 length=dict(min=int(lengths.min()), mean=round(float(lengths.mean()), 2), **pct, max=int(lengths.max())))

@@ -551,6 +551,5 @@ class SASRec(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = {"block": "pre_ln", "attention_projection": True, **config}  # what models saved before these options had
         config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
         return cls(**config)

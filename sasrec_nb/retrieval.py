@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from .data import DataError, Sequences, load_sequences, save_sequences
+from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
 from .model import MaskedRetrieval, SASRec
 from .preprocessing import left_pad
 from .config import Config
@@ -176,11 +176,11 @@ class Recommender:
         return cls(*load_run(run_dir))
 
     def save(self, run_dir: str | Path) -> Path:
-        "Write the model, the sequences and the config into `run_dir`, the layout `load` reads."
+        "Write the model, the sequences and the config into `run_dir` (each file whole or not at all), the layout `load` reads."
         run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
         save_sequences(self.seqs, run / "data")
-        self.model.save(run / "model.keras")
-        if self.config is not None: (run / "config.json").write_text(self.config.to_json())
+        atomic_write(run / "model.keras", lambda p: self.model.save(p))
+        if self.config is not None: atomic_write(run / "config.json", lambda p: p.write_text(self.config.to_json()))
         return run
 
     def item_index(self, movies: list) -> np.ndarray:

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
+from .data import DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync
 from .evaluation import evaluate, sampled_spread
 from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe  # the configuration chapter's; re-exported here
 from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, tensorflow_hidden
@@ -26,7 +26,7 @@ from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest',
-           'KeepSeeds', 'read_history', 'train', 'finish', 'plot_history']
+           'Checkpoint', 'read_history', 'train', 'finish', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -99,14 +99,11 @@ def format_minutes(seconds: float) -> str:
 
 # %% ../nbs/05_training.ipynb #b788a01c
 class KeepBest(keras.callbacks.Callback):
-    "Save the best model by `monitor` (atomically) and stop after `patience` evaluations without improvement; resumable."
+    "Save the best model by `monitor` (atomically) and stop after `patience` evaluations without improvement; `Checkpoint` saves and restores its `state`."
     def __init__(self, path: str | Path, state_path: str | Path, monitor: str = "val_ndcg@10", patience: int = 10):
         super().__init__()
         self.path, self.state_path, self.monitor, self.patience = Path(path), Path(state_path), monitor, patience
         self.state = {"best": -np.inf, "best_epoch": None, "wait": 0}
-
-    def on_train_begin(self, logs=None):
-        if self.state_path.is_file(): self.state = json.loads(self.state_path.read_text())
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
@@ -120,31 +117,66 @@ class KeepBest(keras.callbacks.Callback):
         atomic_write(self.state_path, lambda p: p.write_text(json.dumps(self.state)))
 
 # %% ../nbs/05_training.ipynb #7ee10501
-class KeepSeeds(keras.callbacks.Callback):
-    "Save the model's random-seed states and Python's `random` state to `path` after every epoch, and restore them when training resumes at that epoch."
-    def __init__(self, path: str | Path): super().__init__(); self.path, self.saved = Path(path), None
+class Checkpoint(keras.callbacks.BackupAndRestore):
+    "`BackupAndRestore` made crash-safe and exact: each epoch's weights, optimizer, seed states, Python's `random` and `keep`'s state in a new folder, published by an atomic `latest.json`."
+    def __init__(self, backup_dir: str | Path,  # the run's `backup/` folder
+                 keep: KeepBest | None = None,  # whose `state` to save and restore with the weights
+                 ):
+        super().__init__(str(backup_dir), delete_checkpoint=False)  # kept after training: a finished run can grow
+        self.dir, self.keep, self.saved = Path(backup_dir), keep, None
+
+    @staticmethod
+    def last_epoch(backup_dir: str | Path) -> int:
+        "The epochs the checkpoint in `backup_dir` has finished (0 if there is none)."
+        pointer = Path(backup_dir) / "latest.json"
+        return json.loads(pointer.read_text())["epoch"] if pointer.is_file() else 0
 
     def seed_states(self) -> list:
         "The model's `SeedGenerator` state variables (dropout's), in a fixed order."
         return [v for v in self.model.non_trainable_variables if v.name == "seed_generator_state"]  # Keras' name for them
 
     def on_train_begin(self, logs=None):
-        self.saved = json.loads(self.path.read_text()) if self.path.is_file() else None
+        self.saved, pointer = None, self.dir / "latest.json"
+        if not pointer.is_file(): return
+        folder = self.dir / json.loads(pointer.read_text())["folder"]
+        try:
+            if self.model.optimizer is not None and not self.model.optimizer.built: self.model.optimizer.build(self.model.trainable_variables)
+            self.model.load_weights(folder / "model.weights.h5")
+            self.saved = json.loads((folder / "state.json").read_text())
+        except Exception as e:
+            raise DataError(f"{folder}: unreadable checkpoint ({type(e).__name__}: {str(e)[:120]}); delete {self.dir} to train this run "
+                            "again from its start") from e
+        self.model._initial_epoch = self.saved["epoch"]  # what BackupAndRestore sets: fit starts there
+        if self.keep is not None: self.keep.state = dict(self.saved["keep"])
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.saved is not None and self.saved["epoch"] == epoch:  # the checkpoint restored this epoch's weights
             states = self.seed_states()
-            if len(states) != len(self.saved["states"]): raise DataError(f"{self.path}: {len(self.saved['states'])} seed states for a model with {len(states)}")
-            for v, s in zip(states, self.saved["states"]): v.assign(np.asarray(s, "uint32"))
+            if len(states) != len(self.saved["seeds"]): raise DataError(f"{self.dir}: {len(self.saved['seeds'])} seed states for a model with {len(states)}")
+            for v, s in zip(states, self.saved["seeds"]): v.assign(np.asarray(s, "uint32"))
             version, internal, gauss = self.saved["python_random"]
             random.setstate((version, tuple(internal), gauss))  # before Keras draws this epoch's batch order
         self.saved = None  # only ever at the first epoch of a fit
 
-    def on_epoch_end(self, epoch, logs=None):
-        state = {"epoch": epoch + 1, "states": [np.asarray(v.numpy()).tolist() for v in self.seed_states()],
-                 "python_random": random.getstate()}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, lambda p: p.write_text(json.dumps(state)))
+    def _save_model(self):  # BackupAndRestore calls it at the end of every epoch
+        epoch = self._current_epoch
+        folder = self.dir / f"epoch-{epoch:05d}"
+        try:
+            if folder.exists(): shutil.rmtree(folder)  # what a killed write of this epoch left
+            folder.mkdir(parents=True)
+            self.model.save_weights(folder / "model.weights.h5")
+            state = {"epoch": epoch, "seeds": [np.asarray(v.numpy()).tolist() for v in self.seed_states()],
+                     "python_random": random.getstate(), "keep": self.keep.state if self.keep is not None else None}
+            (folder / "state.json").write_text(json.dumps(state))
+            for f in (*folder.iterdir(), folder): sync(f)
+            atomic_write(self.dir / "latest.json", lambda p: p.write_text(json.dumps({"epoch": epoch, "folder": folder.name})))
+        except Exception as e:
+            shutil.rmtree(folder, ignore_errors=True)  # never published; the last complete epoch stays
+            if no_space(e): raise DataError(f"{self.dir}: no space left to write epoch {epoch}'s checkpoint ({free_space(self.dir)} free); "
+                                            f"free some space and run the same command again: it resumes after epoch {Checkpoint.last_epoch(self.dir)}") from e
+            raise
+        for old in self.dir.iterdir():
+            if old != folder and old.name != "latest.json": shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 # %% ../nbs/05_training.ipynb #8731602c
 def _check_or_write(run: Path, config: Config, seqs: Sequences):
@@ -163,8 +195,8 @@ def _check_or_write(run: Path, config: Config, seqs: Sequences):
             raise DataError(f"{run} holds a run whose learning rate follows a {config.lr_schedule!r} schedule over {old.epochs} epochs; "
                             "other epochs would change that schedule, so train into a new folder")
         if finished:
-            if not (run / "backup").is_dir():
-                raise DataError(f"{run} finished without keeping its last epoch (it predates growable runs), so it cannot grow; train into a new folder")
+            if not Checkpoint.last_epoch(run / "backup"):
+                raise DataError(f"{run} finished, but its checkpoint (backup/) is gone, so it cannot grow; train into a new folder")
             (run / "metrics.json").unlink()  # growing: no longer finished, its best model may change
     else:
         save_sequences(seqs, run / "data")
@@ -176,6 +208,24 @@ def read_history(run: str | Path) -> pd.DataFrame:
     return h.drop_duplicates("epoch", keep="last").reset_index(drop=True)
 
 # %% ../nbs/05_training.ipynb #95dbd969
+def _start(run: Path, config: Config, seqs: Sequences) -> tuple[Split, TrainingBatches]:
+    "Check everything a run needs before its folder is touched, then make or check the folder; the split and the batches."
+    if run.exists() and not run.is_dir(): raise DataError(f"{run}: exists and is not a folder; choose another output folder")
+    split = leave_one_out(seqs)
+    if not len(split.eval_users):
+        raise DataError(f"no user has 3 or more items, so none can be validated and tested (leave-one-out holds out 2); "
+                        f"the data has {seqs.num_users:,} users of at most {int(seqs.lengths.max())} items: use more data or another preset")
+    with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
+    batches = batches_for(config, split)  # raises if no user can be trained on
+    run.mkdir(parents=True, exist_ok=True)
+    remove_temp_files(run)  # what killed writes left
+    _check_or_write(run, config, seqs)
+    done = Checkpoint.last_epoch(run / "backup")
+    if (run / "history.csv").is_file():  # rows of epochs after the checkpoint were logged by a run killed before its checkpoint
+        h = pd.read_csv(run / "history.csv")
+        if (h["epoch"] >= done).any(): atomic_write(run / "history.csv", lambda p: h[h["epoch"] < done].to_csv(p, index=False))
+    return split, batches
+
 def train(seqs: Sequences,  # the data; split leave-one-out here
           config: Config = Config(),  # hyperparameters
           run_dir: str | Path = "runs/sasrec",  # where every artefact goes
@@ -183,14 +233,11 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
           callbacks: list | None = None,  # extra Keras callbacks
           ) -> dict:
     "Train SASRec on `seqs` into `run_dir` (resuming a killed run there), and return the best model's metrics."
-    run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
-    _check_or_write(run, config, seqs)
+    run = Path(run_dir)
+    split, batches = _start(run, config, seqs)
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
-    split = leave_one_out(seqs)
-    with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
-    batches = batches_for(config, split)
     model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
     keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
@@ -198,8 +245,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         EpochSeed(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
         *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
-        keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),  # kept: a finished run can grow
-        KeepSeeds(run / "backup" / "seeds.json"),  # after the checkpoint: a kill between the two writes resumes correctly, only not bit for bit
+        Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes into the checkpoint
         *(callbacks or [])])
     return finish(run)
 

@@ -1,22 +1,48 @@
-"""Run notebooks top to bottom and save their outputs, real-data cells (`#| eval: false`) included.
+"""Run notebooks top to bottom with every cell, real-data cells (`#| eval: false`) included, as "Run All" in JupyterLab.
 
-    python scripts/run_notebooks.py [nbs/01_data.ipynb ...]
+    python scripts/run_notebooks.py [--check] [--workers 2] [nbs/01_data.ipynb ...]
 
-`nbdev_test` skips the real-data cells and saves nothing; this is how the notebooks get the outputs a reader
-sees (plots, figures on ML-1M). It needs ../shared/data and, for the model chapters, a trained run in
-runs/ml1m-sas (made by bench/quality.py). Run nbdev_clean afterwards.
+`nbdev_test` skips the real-data cells; this runs them too. Without ../shared/data or a trained run in runs/ they must
+print one line saying how to get their inputs and go on, so that a reader on a fresh clone can run every chapter.
+With --check (what scripts/test.sh runs) nothing is saved and the exit status says whether every notebook ran;
+without it each notebook is saved with its outputs (then run nbdev_clean), which is how the outputs a reader sees
+(plots, figures on ML-1M) are made.
 """
-import os, sys
+import argparse, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from execnb.nbio import read_nb, write_nb
-from execnb.shell import CaptureShell
 
-root = Path(__file__).resolve().parent.parent
-paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((root / "nbs").glob("*.ipynb"))
-for path in paths:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(path: Path, save: bool) -> tuple[str, str | None, float]:
+    "Run every cell of `path`; (name, the error or None, seconds)."
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    t0 = time.perf_counter()
     nb = read_nb(path)
     os.chdir(path.parent)
     shell = CaptureShell(path)
-    shell.run_all(nb, exc_stop=True)
-    write_nb(nb, path)
-    print("ran", path.name)
+    try: shell.run_all(nb, exc_stop=True)
+    except Exception as e: return path.name, f"{type(e).__name__}: {e}".splitlines()[0][:300], time.perf_counter() - t0
+    if save: write_nb(nb, path)
+    return path.name, None, time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", type=Path)
+    ap.add_argument("--check", action="store_true", help="save nothing; exit 1 if a notebook fails")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("NBDEV_WORKERS", 2)))
+    args = ap.parse_args()
+    paths = [p.resolve() for p in args.paths] or sorted((ROOT / "nbs").glob("*.ipynb"))
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = list(pool.map(run, paths, [not args.check] * len(paths)))
+    for name, err, seconds in results: print(f"{'ran' if err is None else 'FAILED'} {name} ({seconds:.0f} s){'' if err is None else ': ' + err}")
+    failed = [name for name, err, _ in results if err]
+    print(f"all cells: {len(results) - len(failed)} notebooks ran, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

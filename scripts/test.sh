@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The tests: set up .venv, check the package is what the notebooks export, run every notebook's cells as tests.
+# The tests: set up .venv, check the package is what the notebooks export, run every notebook's cells as tests (nbdev_test),
+# then run every notebook with all its cells, real-data ones included, as "Run All" in JupyterLab would (RUN_ALL=0 skips it).
 source "$(dirname "$0")/env.sh"
 nbdev_export
 if ! git diff --quiet -- sasrec_nb 2>/dev/null; then
@@ -14,4 +15,8 @@ set -e
 failed=$(awk '/Failed On The Following Notebooks/{f=1;next} f && /ipynb/{c++} END{print c+0}' "$log")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 echo "notebooks: $((n - failed)) passed, $failed failed"
+if [ "${RUN_ALL:-1}" != 0 ]; then
+  set +e; python scripts/run_notebooks.py --check; all=$?; set -e
+  [ "$rc" -eq 0 ] && rc=$all
+fi
 exit "$rc"
