@@ -9,7 +9,6 @@ import argparse
 import contextlib
 import dataclasses
 import importlib
-import inspect
 import json
 import os
 import re
@@ -19,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import FORMATS, PRESETS, DataError, load, summary
-from . import config  # light: no Keras, so that --help answers at once
+from . import config  # light: neither Keras nor pandas, so that --help answers at once
+from .config import FORMATS, PRESETS, DataError
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'COMMANDS', 'heavy', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'train',
@@ -79,12 +78,14 @@ def _data_options(p: argparse.ArgumentParser, help: str):
 
 def _load_data(args):
     "The sequences the data options describe."
+    from sasrec_nb.data import load  # pandas: loaded only by the commands that read data
     return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map, verify=not args.no_verify)
 
 def stats(args):
     "Print the size and sequence lengths of a dataset."
     if args.path and args.data: raise UsageError("give the dataset once: PATH or --data PATH (see 'sasrec stats --help')")
     args.data = args.data or args.path
+    from sasrec_nb.data import summary
     print_json(summary(_load_data(args)))
 
 # %% ../nbs/07_cli.ipynb #d24af14a
@@ -103,8 +104,7 @@ def _field_option(f: dataclasses.Field) -> dict:
     return dict(type={"int": int, "float": float}.get(kind, str), metavar=kind.upper())
 
 def _config_options(p: argparse.ArgumentParser):
-    "`--recipe`, and one option per field of `config.Config`, documented by the field's comment and the recipes' values."
-    comments = dict(re.findall(r"^\s+(\w+):[^#\n]*#\s*(.*)$", inspect.getsource(config.Config), re.M))
+    "`--recipe`, and one option per field of `config.Config`, documented by the field's help and the recipes' values."
     recipes = {name: config.recipe(name) for name in config.RECIPES}
     p.add_argument("--recipe", choices=list(config.RECIPES),
                    help="the hyperparameters to start from; the options below override them (default: the config of the run in "
@@ -118,7 +118,7 @@ def _config_options(p: argparse.ArgumentParser):
         kw = dict(choices=choices[f.name]) if f.name in choices else _field_option(f)
         values = sorted({str(getattr(c, f.name)) for c in recipes.values()})
         shown = values[0] if len(values) == 1 else ", ".join(f"{n} {getattr(c, f.name)}" for n, c in recipes.items())
-        help = f"{comments.get(f.name, '').replace('`', '')} ({shown})".replace("%", "%%")  # argparse %-formats help
+        help = f"{f.metadata['help']} ({shown})".replace("%", "%%")  # argparse %-formats help
         g.add_argument(f"--{f.name.replace('_', '-')}", default=None, help=help, **kw)
 
 # %% ../nbs/07_cli.ipynb #25a12646

@@ -10,8 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import DataError
+class DataError(ValueError):
+    "Bad input: a file, a line, an option or a value that cannot be used; the message names it and what to do."
 
+FORMATS = ("ml-1m", "ml-100k", "sas", "table")  # the dataset formats `data.load` reads
+PRESETS = {  # how ratings become interactions (see `data.ratings_to_sequences`)
+    "paper": dict(min_rating=None, min_item_count=5, min_user_count=5),  # the SASRec paper's: 5-core
+    "seed": dict(min_rating=2, min_item_count=0, min_user_count=0),  # the keras-rs example's: ratings of 2 or more
+}
 LOSS_NEGATIVES = {"bce": 1, "ce": 0, "sampled_ce": 3000, "gbce": 256}  # the losses, and the negatives each samples by default
 SAMPLINGS = ("uniform", "popularity")  # how a batch's shared negatives may be drawn
 BLOCKS = ("paper", "pre_ln", "ligr")  # the model's block layouts
@@ -26,43 +32,59 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
     return attention_projection
 
 # %% auto #0
-__all__ = ['LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT', 'RECIPES', 'DEFAULT_RECIPE',
-           'attention_projection_for', 'Config', 'recipe']
+__all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT', 'RECIPES',
+           'DEFAULT_RECIPE', 'DataError', 'attention_projection_for', 'option', 'Config', 'recipe']
 
 # %% ../nbs/00_config.ipynb #6c62f3b8
 CONFIG_FORMAT = 1  # of a saved config.json; raised whenever a saved config would come to mean something else
 
+def option(default, help: str) -> dataclasses.Field:
+    "A `Config` field: its default, and the line that `sasrec train --help` shows for it."
+    return dataclasses.field(default=default, metadata={"help": help})
+
 @dataclass
 class Config:
     "Every hyperparameter of a run; defaults are the SASRec paper's for ML-1M."
-    max_len: int = 200  # most recent items the model reads
-    hidden_dim: int = 50  # embedding width d
-    num_blocks: int = 2  # Transformer blocks
-    num_heads: int = 1  # attention heads
-    block: str = "paper"  # block layout: "paper" (the SASRec code's), "pre_ln" (keras-hub's TransformerDecoder) or "ligr" (eSASRec's gated residuals and SwiGLU)
-    attention_projection: bool | None = None  # a learned d x d matrix after the attention; None: the block's own (none in "paper", as the SASRec code; keras-hub's "pre_ln" always has one)
-    ffn_dim: int | None = None  # inner width of the blocks' feed-forward nets; None: the block's own (hidden_dim, as in the paper; 4 x hidden_dim for "ligr")
-    dropout: float = 0.2  # dropout rate
-    l2_emb: float = 0.0  # L2 penalty on the item embeddings
-    fast_dropout: bool = False  # dropout masks from a hash (HashDropout), ~30x cheaper on a CPU than Keras' threefry masks
-    init_std: float | None = None  # initial embeddings and weight matrices from N(0, init_std²) (SASRec+: 0.02); None: Glorot-uniform, as the paper's code
-    loss: str = "bce"  # bce (the paper's: sampled BCE), ce (softmax over every item), sampled_ce (softmax over shared negatives) or gbce (gSASRec's)
-    num_negatives: int | None = None  # bce: per position; sampled_ce, gbce: shared by a batch; None: the loss's default (1, 3000, 256); ce: none
-    sampling: str = "uniform"  # how sampled_ce draws its negatives: "uniform", or "popularity" (log-Q corrected)
-    gbce_t: float = 0.75  # gbce's calibration t in [0, 1] (0: plain BCE)
-    learning_rate: float = 1e-3  # Adam
-    beta_1: float = 0.9  # Adam
-    beta_2: float = 0.98  # Adam
-    lr_schedule: str = "constant"  # "constant" (the paper's) or "cosine": the learning rate falls to 0 over `epochs` (Keras' CosineDecay; lower quality on ML-1M: paper recipe at 200 epochs, softmax-ligr at 60)
-    batch_size: int = 128  # users per step
-    bucket_widths: list | None = None  # e.g. [32, 64, 128]: batch users of similar length, weighed by their targets, and cut padding (26-32% faster epochs; off = paper)
-    pack: bool = False  # lay each batch's histories end to end in as few rows as hold them: the same batches and loss, 29-34% faster epochs
-    epochs: int = 200  # most epochs to run
-    eval_every: int = 5  # epochs between validation evaluations
-    patience: int = 10  # evaluations without a better validation NDCG@k before stopping
-    select: str = "full"  # protocol of the validation NDCG@k that picks the model: "full" ranking, or "sampled" (100 negatives, as the paper's early stopping)
-    k: int = 10  # cut-off of the validation metrics
-    seed: int = 42  # seeds weights, dropout, shuffling and negatives
+    max_len: int = option(200, "most recent items the model reads")
+    hidden_dim: int = option(50, "embedding width d")
+    num_blocks: int = option(2, "Transformer blocks")
+    num_heads: int = option(1, "attention heads")
+    block: str = option("paper", "block layout: paper (the SASRec code's), pre_ln (keras-hub's TransformerDecoder) or "
+                                 "ligr (eSASRec's gated residuals and SwiGLU)")
+    attention_projection: bool | None = option(None, "a learned d x d matrix after the attention; None: the block's "
+                                                     "own (none in paper, as the SASRec code; always in pre_ln)")
+    ffn_dim: int | None = option(None, "inner width of the blocks' feed-forward nets; None: the block's own "
+                                       "(hidden_dim, as in the paper; 4 x hidden_dim for ligr)")
+    dropout: float = option(0.2, "dropout rate")
+    l2_emb: float = option(0.0, "L2 penalty on the item embeddings")
+    fast_dropout: bool = option(False, "dropout masks from a hash (HashDropout), ~30x cheaper on a CPU than Keras' "
+                                       "threefry masks")
+    init_std: float | None = option(None, "initial embeddings and weight matrices from N(0, init_std²) (SASRec+: 0.02);"
+                                          " None: Glorot-uniform, as the paper's code")
+    loss: str = option("bce", "bce (the paper's: sampled BCE), ce (softmax over every item), sampled_ce (softmax over "
+                              "shared negatives) or gbce (gSASRec's)")
+    num_negatives: int | None = option(None, "bce: per position; sampled_ce, gbce: shared by a batch; None: the loss's "
+                                             "default (1, 3000, 256); ce: none")
+    sampling: str = option("uniform", "how sampled_ce draws its negatives: uniform, or popularity (log-Q corrected)")
+    gbce_t: float = option(0.75, "gbce's calibration t in [0, 1] (0: plain BCE)")
+    learning_rate: float = option(1e-3, "Adam")
+    beta_1: float = option(0.9, "Adam")
+    beta_2: float = option(0.98, "Adam")
+    lr_schedule: str = option("constant", "constant (the paper's) or cosine: the learning rate falls to 0 over epochs "
+                                          "(Keras' CosineDecay; lower quality on ML-1M: paper recipe at 200 epochs, "
+                                          "softmax-ligr at 60)")
+    batch_size: int = option(128, "users per step")
+    bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
+                                              "targets, and cut padding (26-32% faster epochs; off = paper)")
+    pack: bool = option(False, "lay each batch's histories end to end in as few rows as hold them: the same batches and"
+                               " loss, 29-34% faster epochs")
+    epochs: int = option(200, "most epochs to run")
+    eval_every: int = option(5, "epochs between validation evaluations")
+    patience: int = option(10, "evaluations without a better validation NDCG@k before stopping")
+    select: str = option("full", "protocol of the validation NDCG@k that picks the model: full ranking, or sampled (100"
+                                 " negatives, as the paper's early stopping)")
+    k: int = option(10, "cut-off of the validation metrics")
+    seed: int = option(42, "seeds weights, dropout, shuffling and negatives")
 
     def __post_init__(self):
         # checked here, before a run folder is made, rather than when the model is built

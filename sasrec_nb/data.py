@@ -25,17 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# %% auto #0
-__all__ = ['TEMP_PREFIX', 'PRESETS', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'FORMATS', 'DataError',
-           'read_bytes', 'parse_delimited', 'text_encoding', 'Sequences', 'build_sequences', 'atomic_write', 'sync',
-           'umask', 'no_space', 'free_space', 'remove_temp_files', 'save_sequences', 'load_sequences',
-           'ratings_to_sequences', 'read_ratings', 'read_movies', 'synthetic_movielens', 'sha256', 'cache_dir',
-           'download', 'movielens_1m_files', 'movielens_1m', 'movielens_100k', 'sas_file', 'attach_titles',
-           'table_file', 'detect_format', 'load', 'summary']
+from .config import DataError, FORMATS, PRESETS
 
-# %% ../nbs/01_data.ipynb #bba6938c
-class DataError(ValueError):
-    "Input data is missing, corrupt or not in the expected format; the message names the file."
+# %% auto #0
+__all__ = ['TEMP_PREFIX', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'read_bytes', 'parse_delimited',
+           'text_encoding', 'Sequences', 'build_sequences', 'atomic_write', 'sync', 'umask', 'no_space', 'free_space',
+           'remove_temp_files', 'save_sequences', 'load_sequences', 'ratings_to_sequences', 'read_ratings',
+           'read_movies', 'synthetic_movielens', 'sha256', 'cache_dir', 'download', 'movielens_1m_files',
+           'movielens_1m', 'movielens_100k', 'sas_file', 'attach_titles', 'table_file', 'detect_format', 'load',
+           'summary']
 
 # %% ../nbs/01_data.ipynb #04841954
 def read_bytes(path: str | Path,  # a file; `.xz` and `.gz` are decompressed
@@ -228,11 +226,6 @@ def load_sequences(folder: str | Path) -> Sequences:
     return Sequences(arrays["items"], arrays["offsets"], arrays["user_ids"], arrays["item_ids"], movies)
 
 # %% ../nbs/01_data.ipynb #62468019
-PRESETS = {
-    "paper": dict(min_rating=None, min_item_count=5, min_user_count=5),
-    "seed": dict(min_rating=2, min_item_count=0, min_user_count=0),
-}
-
 def _preset(preset: str) -> dict:
     if preset not in PRESETS: raise DataError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
     return PRESETS[preset]
@@ -451,8 +444,6 @@ def table_file(path: str | Path,  # `.csv`, `.tsv` or `.parquet` (csv may be com
     return ratings_to_sequences(df, preset)
 
 # %% ../nbs/01_data.ipynb #b74b3f02
-FORMATS = ("ml-1m", "ml-100k", "sas", "table")
-
 def detect_format(path: str | Path) -> str:
     "Guess the format of `path` (one of `FORMATS`)."
     p = Path(path)
