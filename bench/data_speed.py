@@ -156,16 +156,16 @@ def main(argv=None):
     folder, R = a.standin, {}
 
     # warm-up: page cache and pandas/numpy code paths
-    D.movielens_1m(folder, "seed")
+    D.movielens_1m(folder, "keras-rs")
 
-    for preset in ("paper", "seed"):
+    for preset in ("paper", "keras-rs"):
         R[f"movielens_1m[{preset}]"], seqs = timeit(lambda: D.movielens_1m(folder, preset), a.repeats)
         print(f"movielens_1m({preset}): {fmt(R[f'movielens_1m[{preset}]'])}  -> {seqs}", flush=True)
         R[f"seqs[{preset}]"] = repr(seqs)
     R["files read (movielens_1m_files)"], (rb, mb, _) = timeit(lambda: D.movielens_1m_files(folder), a.repeats)
     R["read_ratings"], ratings = timeit(lambda: D.read_ratings(rb), a.repeats)
     R["read_movies"], movies = timeit(lambda: D.read_movies(mb), a.repeats)
-    for preset in ("paper", "seed"):
+    for preset in ("paper", "keras-rs"):
         R[f"ratings_to_sequences[{preset}]"], _ = timeit(lambda: D.ratings_to_sequences(ratings, preset, movies), a.repeats)
     sas_xz = a.data / "ml-1m-sas/ml-1m.txt.xz"
     R["sas_file(ml-1m.txt.xz)"], sas = timeit(lambda: D.sas_file(sas_xz), a.repeats)
@@ -176,14 +176,15 @@ def main(argv=None):
         if isinstance(R[k], dict): print(f"{k}: {fmt(R[k])}", flush=True)
 
     # the keras-rs example's path, on the same file
-    R["seed: pd.read_csv(sep='::', engine='python')"], df = timeit(lambda: seed_read(folder / "ratings.dat"), a.seed_repeats)
+    read_times, df = timeit(lambda: seed_read(folder / "ratings.dat"), a.seed_repeats)
+    R["seed: pd.read_csv(sep='::', engine='python')"] = read_times
     print("seed read_csv:", fmt(R["seed: pd.read_csv(sep='::', engine='python')"]), flush=True)
     R["seed: filter + get_movie_sequence_per_user"], ref = timeit(lambda: seed_build(df), a.seed_repeats)
     print("seed get_movie_sequence_per_user:", fmt(R["seed: filter + get_movie_sequence_per_user"]), flush=True)
     seed_total = R["seed: pd.read_csv(sep='::', engine='python')"]["best"] + R["seed: filter + get_movie_sequence_per_user"]["best"]
 
-    # same sequences? (seed preset = rating >= 2, no count filters; both sort stably by timestamp)
-    ours = D.movielens_1m(folder, "seed")
+    # same sequences? (keras-rs preset = rating >= 2, no count filters; both sort stably by timestamp)
+    ours = D.movielens_1m(folder, "keras-rs")
     same = len(ref) == ours.num_users and all(
         [int(d["movie_id"]) for d in ref[u]] == ours.item_ids[ours[i]].tolist() for i, u in enumerate(ours.user_ids))
     del df, ref
@@ -202,17 +203,17 @@ def main(argv=None):
     R["sas_agree"] = f"{agree:,} of {checked:,}"
     R["sas_counts"] = (paper.num_users, paper.num_items, paper.num_interactions) == (sas.num_users, sas.num_items, sas.num_interactions)
     print(f"paper preset == SASRec file for users 1-2999: {agree} of {checked}", flush=True)
-    ours_total = R["movielens_1m[seed]"]["best"]
+    ours_total = R["movielens_1m[keras-rs]"]["best"]
     ratio = seed_total / ours_total
     load1 = load_snapshot()
-    print(f"ratio keras-rs example / ours (seed preset, best): {ratio:.1f}x; identical sequences: {same}", flush=True)
+    print(f"ratio keras-rs example / ours (keras-rs preset, best): {ratio:.1f}x; identical sequences: {same}", flush=True)
     print("background:", load1)
 
     if a.no_write: return
     rows = [(k, v) for k, v in R.items() if isinstance(v, dict)]
     table = "| step | best (s) | median (s) | runs (s) |\n|---|---|---|---|\n" + "\n".join(
         f"| {k} | {v['best']:.3f} | {v['median']:.3f} | {', '.join(f'{x:.3f}' for x in v['runs'])} |" for k, v in rows)
-    paper, seed = R["movielens_1m[paper]"], R["movielens_1m[seed]"]
+    paper, seed = R["movielens_1m[paper]"], R["movielens_1m[keras-rs]"]
     verdict = lambda d: "PASS" if d["median"] <= 2.0 else ("PASS (best only)" if d["best"] <= 2.0 else "FAIL")
     body = header("cd /work/main && .venv/bin/python bench/data_speed.py" + (" " + " ".join(argv or sys.argv[1:])).rstrip(),
                   started, load0, load1) + f"""- libraries: {versions('numpy', 'pandas')}
@@ -224,12 +225,12 @@ the remaining {info['synthetic_lines']:,} lines are the **real (user, movie) pai
 (`ratings_pairs_all.txt`) with **synthetic ratings** (drawn from the real rating distribution of users 1-2999) and
 **synthetic timestamps** (each user's real chronological order from the SASRec file, real inter-rating gaps resampled
 from users 1-2999, start dates before those of users 1-2999). Plus the real `movies.dat`. Files are uncompressed, in the page cache.
-Sequences: paper preset {R['seqs[paper]']}; seed preset {R['seqs[seed]']}; SASRec file {R['seqs[sas]']}.
+Sequences: paper preset {R['seqs[paper]']}; keras-rs preset {R['seqs[keras-rs]']}; SASRec file {R['seqs[sas]']}.
 
 **Target: load ML-1M ratings and build all sequences in <= 2 s** (`movielens_1m(folder, preset)`, includes reading
 `ratings.dat` + `movies.dat` from disk, parsing and building):
 - paper preset: {fmt(paper)} -> **{verdict(paper)}**
-- seed preset: {fmt(seed)} -> **{verdict(seed)}**
+- keras-rs preset: {fmt(seed)} -> **{verdict(seed)}**
 
 Times with `time.perf_counter` in one process, {a.repeats} runs each after one warm-up (keras-rs example path: {a.seed_repeats} runs):
 
@@ -237,7 +238,7 @@ Times with `time.perf_counter` in one process, {a.repeats} runs each after one w
 
 **The keras-rs example's path** (pandas `read_csv(sep="::")`, i.e. the python engine, then rating >= 2 filter and the
 per-row dict loop `get_movie_sequence_per_user` from `seed_recipe.py`) on the same file takes {seed_total:.2f} s (sum of bests),
-**{ratio:.1f}x** the time of `movielens_1m(folder, "seed")` ({ours_total:.3f} s). Both give identical per-user sequences: **{same}**.
+**{ratio:.1f}x** the time of `movielens_1m(folder, "keras-rs")` ({ours_total:.3f} s). Both give identical per-user sequences: **{same}**.
 Paper preset and SASRec file have the same counts (users, items, interactions): **{R['sas_counts']}**; for the users 1-2999 (real lines) its sequences
 are identical to those of `ml-1m.txt` (mapped back to MovieIDs) for {R['sas_agree']} users.
 `sas_file` on the compressed benchmark file spends {R['xz decompression (read_bytes)']['best']:.3f} s of its

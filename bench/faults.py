@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from _common import load_snapshot, machine, utc_now  # noqa: E402
 
-TRAIN = ["--preset", "seed", "--epochs", "40", "--eval-every", "2", "--max-len", "16", "--hidden-dim", "16", "--batch-size", "16",
+TRAIN = ["--preset", "keras-rs", "--epochs", "40", "--eval-every", "2", "--max-len", "16", "--hidden-dim", "16", "--batch-size", "16",
          "--learning-rate", "0.005", "--recipe", "softmax-ligr"]
 
 

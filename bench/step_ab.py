@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -41,7 +40,6 @@ def main(argv=None):
     import keras
     import keras_hub
     import keras_rs
-    import numpy as np
     from keras import ops
 
     from sasrec_nb import data as D

@@ -22,8 +22,8 @@ from . import config  # light: neither Keras nor pandas, so that --help answers 
 from .config import FORMATS, PRESETS, DataError
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'COMMANDS', 'heavy', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'train',
-           'evaluate', 'recommend', 'parser', 'main']
+__all__ = ['EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from',
+           'train', 'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -38,7 +38,7 @@ def _native_stderr_to_file():
             os.dup2(saved, 2); log.seek(0); sys.stderr.write(log.read().decode(errors="replace")); raise
         finally: os.dup2(saved, 2); os.close(saved)
 
-def heavy(module: str,  # a module of sasrec_nb, e.g. "training"
+def import_quietly(module: str,  # a module of sasrec_nb, e.g. "training"
           ):
     "Import `sasrec_nb.<module>` (which loads Keras and JAX) without the native libraries' start-up noise on stderr."
     with _native_stderr_to_file(): return importlib.import_module(f"sasrec_nb.{module}")
@@ -71,7 +71,7 @@ def _data_options(p: argparse.ArgumentParser, help: str):
     p.add_argument("--format", choices=FORMATS, help="format of PATH (default: guessed from the name: "
                    "a .zip or a folder with ratings.dat is ml-1m, u.data ml-100k, .txt sas, .csv/.tsv/.parquet table)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="paper",
-                   help="filters: 'paper' keeps users and items with at least 5 ratings, 'seed' keeps ratings of 2 or more (default: paper)")
+                   help="filters: 'paper' keeps users and items with at least 5 ratings, 'keras-rs' keeps ratings of 2 or more (as the keras-rs example) (default: paper)")
     p.add_argument("--titles", metavar="MOVIES.DAT", help="MovieLens movies.dat[.xz] to attach titles to a sas file (with --item-map)")
     p.add_argument("--item-map", metavar="MAP.TXT", help="'<sas item> <MovieLens id>' lines, e.g. sas_to_original_items.txt[.xz]")
     p.add_argument("--no-verify", action="store_true", help="accept an ML-1M zip that is not GroupLens' own (its sha256 is not checked)")
@@ -132,7 +132,7 @@ def config_from(args):
 
 def train(args):
     "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
-    training, run_config = heavy("training"), config_from(args)
+    training, run_config = import_quietly("training"), config_from(args)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
         metrics = training.train(seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log
@@ -148,21 +148,21 @@ def _first_difference(ours, theirs) -> str:
 def evaluate(args):
     "Print HR@k, NDCG@k and MRR of a run's model on a split of its data."
     if bad := [k for k in args.k if k < 1]: raise UsageError(f"--k must be at least 1, not {bad[0]} (see 'sasrec evaluate --help')")
-    model, seqs, _ = heavy("retrieval").load_run(args.model)
+    model, seqs, _ = import_quietly("retrieval").load_run(args.model)
     if args.data is not None:
         data = _load_data(args)
         if not np.array_equal(data.item_ids, seqs.item_ids):
             raise DataError(f"{args.data}: its items are not numbered as in the run's data ({_first_difference(data.item_ids, seqs.item_ids)}); "
                             "give the same file, --format, --preset, --titles and --item-map as for training, or leave out --data")
         seqs = data
-    split = heavy("preprocessing").leave_one_out(seqs)
-    result = heavy("evaluation").evaluate(model, split, args.split, args.protocol, ks=tuple(args.k), seed=args.seed)
+    split = import_quietly("preprocessing").leave_one_out(seqs)
+    result = import_quietly("evaluation").evaluate(model, split, args.split, args.protocol, ks=tuple(args.k), seed=args.seed)
     print_json({"split": args.split, "protocol": args.protocol, **result})
 
 # %% ../nbs/07_cli.ipynb #6ecb5158
 def recommend(args):
     "Print the top-k movies for a user or after a list of movies, as a table or JSON."
-    rec = heavy("retrieval").Recommender.load(args.model)
+    rec = import_quietly("retrieval").Recommender.load(args.model)
     if args.user is not None:
         top, about = rec.for_user(args.user, args.k, not args.allow_seen), f"user {args.user}"
     else:

@@ -16,7 +16,7 @@ class DataError(ValueError):
 FORMATS = ("ml-1m", "ml-100k", "sas", "table")  # the dataset formats `data.load` reads
 PRESETS = {  # how ratings become interactions (see `data.ratings_to_sequences`)
     "paper": dict(min_rating=None, min_item_count=5, min_user_count=5),  # the SASRec paper's: 5-core
-    "seed": dict(min_rating=2, min_item_count=0, min_user_count=0),  # the keras-rs example's: ratings of 2 or more
+    "keras-rs": dict(min_rating=2, min_item_count=0, min_user_count=0),  # the keras-rs example's: ratings of 2 or more
 }
 LOSS_NEGATIVES = {"bce": 1, "ce": 0, "sampled_ce": 3000, "gbce": 256}  # the losses, and the negatives each samples by default
 SAMPLINGS = ("uniform", "popularity")  # how a batch's shared negatives may be drawn

@@ -231,7 +231,7 @@ def _preset(preset: str) -> dict:
     return PRESETS[preset]
 
 def ratings_to_sequences(ratings: pd.DataFrame,  # columns user, item, rating (optional), timestamp
-                         preset: str = "paper",  # "paper" or "seed", see `PRESETS`
+                         preset: str = "paper",  # "paper" or "keras-rs", see `PRESETS`
                          movies: pd.DataFrame | None = None,  # titles/genres by original item id
                          ) -> Sequences:
     "Apply a preset's filters to a ratings table and build its sequences."
@@ -374,7 +374,7 @@ def movielens_1m_files(path: str | Path | None = None,  # zip or folder; default
         return _zip_member(z, path, "ratings.dat"), _zip_member(z, path, "movies.dat"), str(path)
 
 def movielens_1m(path: str | Path | None = None,  # zip or folder; default `$SASREC_ML1M`, else download
-                 preset: str = "paper",  # "paper" or "seed"
+                 preset: str = "paper",  # "paper" or "keras-rs"
                  expected_sha256: str | None = ML1M_SHA256,  # checked for zips; None skips the check
                  ) -> Sequences:
     "MovieLens-1M as per-user sequences, with titles and genres."
@@ -386,7 +386,7 @@ def movielens_1m(path: str | Path | None = None,  # zip or folder; default `$SAS
 ML100K_GENRES = ["unknown"] + GENRES
 
 def movielens_100k(path: str | Path,  # the `ml-100k` folder (files plain or compressed)
-                   preset: str = "paper",  # "paper" or "seed"
+                   preset: str = "paper",  # "paper" or "keras-rs"
                    ) -> Sequences:
     "MovieLens-100K as per-user sequences, with titles and genres."
     path = Path(path)
@@ -424,8 +424,8 @@ def table_file(path: str | Path,  # `.csv`, `.tsv` or `.parquet` (csv may be com
                user_col: str = "user_id",  # column with the user
                item_col: str = "item_id",  # column with the item
                time_col: str | None = "timestamp",  # column to order by; None keeps file order
-               rating_col: str | None = None,  # used by the `seed` preset's rating filter
-               preset: str = "paper",  # "paper" or "seed"
+               rating_col: str | None = None,  # used by the `keras-rs` preset's rating filter
+               preset: str = "paper",  # "paper" or "keras-rs"
                ) -> Sequences:
     "A generic interaction table as sequences."
     path = Path(path)
@@ -460,7 +460,7 @@ def detect_format(path: str | Path) -> str:
 
 def load(path: str | Path | None = None,  # file or folder; None downloads MovieLens-1M (or uses `$SASREC_ML1M`)
          format: str | None = None,  # one of `FORMATS`; guessed from `path` if None
-         preset: str = "paper",  # "paper" or "seed" (ignored by the already-filtered `sas` format)
+         preset: str = "paper",  # "paper" or "keras-rs" (ignored by the already-filtered `sas` format)
          titles: str | Path | None = None,  # `movies.dat` to attach to a `sas` file
          item_map: str | Path | None = None,  # `<item> <MovieLens id>` map to go with `titles`
          verify: bool = True,  # check an ML-1M zip against GroupLens' sha256; False for your own MovieLens-format zip

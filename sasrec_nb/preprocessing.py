@@ -17,7 +17,7 @@ from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'EpochSeed',
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'SetEpoch',
            'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
@@ -92,7 +92,7 @@ class NegativeSampler:
         idx = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
         self.keys = np.unique(rows.astype(np.int64) * (num_items + 1) + items[idx])  # sorted (user, item) keys
         bounds = np.searchsorted(self.keys, np.arange(len(lengths) + 1, dtype=np.int64) * (num_items + 1))
-        self.full = np.diff(bounds) >= num_items  # users with no possible negative
+        self.no_negative = np.diff(bounds) >= num_items  # users with no possible negative
 
     def __call__(self, users: np.ndarray,  # (B,) user rows
                  shape: tuple,  # (B, ...) output shape
@@ -100,8 +100,8 @@ class NegativeSampler:
                  ) -> np.ndarray:
         "Negatives of `shape` for `users`, none of them among the user's excluded items."
         users = np.asarray(users)
-        if self.full[users].any():
-            raise DataError(f"user row {int(users[self.full[users]][0])} has interacted with every item: no negative exists")
+        if self.no_negative[users].any():
+            raise DataError(f"user row {int(users[self.no_negative[users]][0])} has interacted with every item: no negative exists")
         out = rng.integers(1, self.num_items + 1, size=shape, dtype=np.int64)
         base = np.broadcast_to(users.astype(np.int64).reshape((-1,) + (1,) * (len(shape) - 1)) * (self.num_items + 1), shape).ravel()
         flat, todo = out.reshape(-1), np.arange(out.size)  # only redrawn entries are checked again
@@ -148,7 +148,7 @@ class TrainingBatches(keras.utils.PyDataset):
     def __len__(self): return len(self.batches)
 
     def set_epoch(self, epoch: int):
-        "Select the shuffle and negatives of `epoch` (called by `EpochSeed` at the start of each epoch)."
+        "Select the shuffle and negatives of `epoch` (called by `SetEpoch` at the start of each epoch)."
         self.epoch, bs = epoch, self.batch_size
         rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(len(self.users))
@@ -196,7 +196,7 @@ def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) 
     counts[0] = 0
     return (counts / counts.sum()).astype(np.float32)
 
-class EpochSeed(keras.callbacks.Callback):
+class SetEpoch(keras.callbacks.Callback):
     "Tells a `TrainingBatches` which epoch is starting, so a resumed run draws that epoch's negatives."
     def __init__(self, batches: TrainingBatches): super().__init__(); self.batches = batches
     def on_epoch_begin(self, epoch, logs=None): self.batches.set_epoch(epoch)

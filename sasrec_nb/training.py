@@ -22,7 +22,7 @@ from .data import DataError, Sequences, atomic_write, free_space, load_sequences
 from .evaluation import evaluate, sampled_spread
 from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe  # the configuration chapter's; re-exported here
 from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, tensorflow_hidden
-from .preprocessing import EpochSeed, Split, TrainingBatches, leave_one_out
+from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest',
@@ -242,7 +242,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
     keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
     model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
-        EpochSeed(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
+        SetEpoch(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
         *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes into the checkpoint
