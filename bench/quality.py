@@ -35,7 +35,7 @@ def main():
     _config_options(ap)
     args = ap.parse_args()
     from sasrec_nb.data import load
-    from sasrec_nb.training import finish, read_history, train
+    from sasrec_nb.training import evaluate_run, read_history, train
     data = Path(args.data)
     started, load_before = utc_now(), load_snapshot()
     if not args.report_only:
@@ -43,7 +43,7 @@ def main():
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
         metrics = train(seqs, config_from(args), args.out, verbose=2)
     else:
-        metrics = finish(args.out)
+        metrics = evaluate_run(args.out)
     h = read_history(args.out)
     cfg = json.loads((Path(args.out) / "config.json").read_text())
     ev = h.dropna(subset=["val_ndcg@10"])

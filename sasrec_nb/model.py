@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, attention_projection_for  # the names and defaults, in one home
+from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for  # names, defaults: one home
 
 @contextlib.contextmanager
 def tensorflow_hidden():
@@ -536,12 +536,24 @@ class SASRec(keras.Model):
         if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
         return loss + ops.sum(self.losses) if self.losses else loss
 
-    def recommend(self, item_ids, k: int = 10, exclude_history: bool = True):
-        "Top-k `(scores, ids)` after each history (B, T); never the padding id, nor (by default) the history."
-        users = self.encode(item_ids)
-        retrieval = MaskedRetrieval(k=k)
-        retrieval.update_candidates(ops.convert_to_numpy(self.item_embedding.embeddings))  # a copy: fit/predict may donate the live buffer
-        return retrieval(users, exclude=np.asarray(item_ids) if exclude_history else None)
+    def recommend(self, item_ids, k: int = 10, exclude_history: bool = True, candidates=None, batch_size: int = 1024):
+        """Top-k numpy `(scores, ids)` (B, k) after each left-padded history (B, T) of any length, best first: never the
+        padding id, nor (unless `exclude_history=False`) any item of the history, older than the window too; -inf where
+        fewer than k are left. `candidates`: a numpy copy of the item table, to reuse across calls."""
+        if k < 1: raise DataError(f"k must be at least 1, not {k}")
+        item_ids = np.asarray(item_ids, "int32")
+        users = self.encode(item_ids, batch_size=batch_size)
+        if candidates is None: candidates = ops.convert_to_numpy(self.item_embedding.embeddings)  # a copy: fit may donate the live buffer
+        retrieval = MaskedRetrieval(k=min(k, len(candidates)))
+        retrieval.update_candidates(candidates)
+        scores, ids = [], []
+        for lo in range(0, len(users), batch_size):
+            history = item_ids[lo:lo + batch_size]
+            # the mask: the chunk's longest history rounded up to a power of 2 columns, so that few shapes compile
+            width = 1 << max(int((history > 0).sum(1).max()) - 1, 0).bit_length()
+            s, i = retrieval(users[lo:lo + batch_size], exclude=history[:, -width:] if exclude_history else None)
+            scores.append(ops.convert_to_numpy(s)); ids.append(ops.convert_to_numpy(i))
+        return np.concatenate(scores), np.concatenate(ids)
 
     def get_config(self):
         return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,

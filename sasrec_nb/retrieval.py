@@ -102,18 +102,13 @@ def top_k(model: SASRec,  # a trained model
           exclude_seen: bool = True,  # leave out the history's own items
           batch_size: int = 1024,  # histories scored at once
           ) -> tuple[np.ndarray, np.ndarray]:
-    "(B, k) scores and internal ids of the best next items after each history, best first; -inf where none is left."
-    if k < 1: raise DataError(f"k must be at least 1, not {k}")
-    users = model.encode(left_pad(items, starts, ends, model.max_len), batch_size=batch_size)  # (B, d)
-    retrieval = MaskedRetrieval(k=min(k, len(item_vectors)))
-    retrieval.update_candidates(item_vectors)
+    "(B, k) scores and internal ids of the best next items after each history: `SASRec.recommend`'s rule, a chunk at a time."
     scores, ids = [], []
-    for lo in range(0, len(users), batch_size):
+    for lo in range(0, len(starts), batch_size):
         s, e = starts[lo:lo + batch_size], ends[lo:lo + batch_size]
-        width = 1 << (int((e - s).max()) - 1).bit_length()  # the longest history rounded up to a power of 2
-        seen = left_pad(items, s, e, width) if exclude_seen else None  # (b, width)
-        top_scores, top_ids = retrieval(users[lo:lo + batch_size], exclude=seen)
-        scores.append(keras.ops.convert_to_numpy(top_scores)); ids.append(keras.ops.convert_to_numpy(top_ids))
+        histories = left_pad(items, s, e, max(int((e - s).max()), 1))  # (b, the chunk's longest history)
+        chunk_scores, chunk_ids = model.recommend(histories, k, exclude_seen, item_vectors, batch_size)
+        scores.append(chunk_scores); ids.append(chunk_ids)
     return np.concatenate(scores), np.concatenate(ids)
 
 # %% ../nbs/06_retrieval.ipynb #11bcc723

@@ -26,7 +26,7 @@ from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest',
-           'Checkpoint', 'read_history', 'train', 'finish', 'plot_history']
+           'Checkpoint', 'read_history', 'train', 'evaluate_run', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -247,10 +247,10 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes into the checkpoint
         *(callbacks or [])])
-    return finish(run)
+    return evaluate_run(run)
 
 # %% ../nbs/05_training.ipynb #20a4eaf7
-def finish(run: str | Path) -> dict:
+def evaluate_run(run: str | Path) -> dict:
     "Evaluate the best model of `run` on validation and test, and write metrics.json, history.json and history.png."
     run = Path(run)
     config, split = Config.load(run / "config.json"), leave_one_out(load_sequences(run / "data"))
