@@ -135,7 +135,8 @@ def train(args):
     training, run_config = import_quietly("training"), config_from(args)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
-        metrics = training.train(seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2)  # a bar, or a line per epoch in a log
+        metrics = training.train(seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2,  # a bar, or a line per epoch in a log
+                                 devices=args.devices)
     print_json(metrics)
 
 # %% ../nbs/07_cli.ipynb #a133d31e
@@ -199,6 +200,8 @@ def parser(with_config: bool = True,  # add `train`'s model options (imports Ker
     t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON", description=train.__doc__)
     _data_options(t, help="dataset (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
     t.add_argument("--out", required=True, metavar="DIR", help="run folder to write (an interrupted run there is resumed exactly; a finished one given more --epochs trains on)")
+    t.add_argument("--devices", type=int, metavar="N", help="local devices to split each batch over (keras.distribution.DataParallel; "
+                   "default: all, one on a CPU); the results do not depend on it, so a run may resume on other devices")
     if with_config: _config_options(t)
     e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON", description=evaluate.__doc__)
     e.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .model import mask_scores
+from .model import mask_scores, mask_width
 from .preprocessing import NegativeSampler, Split, eval_inputs, left_pad
 
 # %% auto #0
@@ -55,7 +55,7 @@ def full_ranks(model,  # a trained `SASRec`
         if history is None: seen = inputs[s:s + batch_size]
         else:
             items, starts, ends = history[0], history[1][s:s + batch_size], history[2][s:s + batch_size]
-            seen = left_pad(items, starts, ends, 1 << (int((ends - starts).max()) - 1).bit_length())
+            seen = left_pad(items, starts, ends, mask_width(ends - starts))
         scores = ops.matmul(ops.convert_to_tensor(h), ops.transpose(table))  # (b, V)
         own = ops.take_along_axis(scores, ops.reshape(ops.convert_to_tensor(y, "int32"), (-1, 1)), axis=1)[:, 0]
         scores = mask_scores(scores, seen)

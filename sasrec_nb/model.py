@@ -32,8 +32,8 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
 
 # %% auto #0
 __all__ = ['LOSSES', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
-           'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'hash_keep', 'HashDropout', 'initializer', 'attend',
-           'SASRecBlock', 'LiGRBlock', 'SASRec']
+           'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'mask_width', 'hash_keep', 'HashDropout',
+           'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'data_shards', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -228,6 +228,10 @@ def mask_scores(scores,  # (B, V) scores of every candidate
     return ops.scatter_update(scores, ops.stack([ops.arange(b, dtype="int32"), ops.zeros((b,), "int32")], 1),
                               ops.full((b,), -np.inf, dtype=scores.dtype))
 
+def mask_width(lengths) -> int:
+    "Columns of a mask of histories of these `lengths`: the longest rounded up to a power of 2, so that few shapes compile."
+    return 1 << max(int(np.max(lengths)) - 1, 0).bit_length()
+
 # %% ../nbs/03_model.ipynb #8900163b
 _U32 = lambda c: ops.convert_to_tensor(np.uint32(c))
 
@@ -402,6 +406,13 @@ class LiGRBlock(keras.layers.Layer):
                 "epsilon": self.epsilon, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
+def data_shards() -> int:
+    "How many parts the current `keras.distribution` splits a batch into: its mesh's batch axis (1 without a distribution)."
+    dist = keras.distribution.distribution()
+    if dist is None: return 1
+    mesh = dist.device_mesh
+    return mesh.shape[mesh.axis_names.index(dist.batch_dim_name)] if dist.batch_dim_name in mesh.axis_names else 1
+
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRec(keras.Model):
     """Self-Attentive Sequential Recommendation (Kang & McAuley, 2018) on keras-hub and Keras layers.
@@ -510,16 +521,19 @@ class SASRec(keras.Model):
         return self.item_embedding(self.last_hidden(item_ids), reverse=True)
 
     def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128)):
-        "(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict`."
+        "(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` (data-parallel too)."
         x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
         x = np.pad(x, ((0, 0), (self.max_len - x.shape[1], 0)))
         # rows go through the narrowest window that holds them: padding invariance makes this exact, and short histories cheap
         buckets = np.array(sorted({min(w, self.max_len) for w in widths} | {self.max_len}))
         width = buckets[np.searchsorted(buckets, (x > 0).sum(1))]
         out = np.empty((len(x), self.hidden_dim), "float32")
+        n = data_shards()  # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
+        batch_size = max(batch_size // n, 1) * n
         for w in np.unique(width):
             rows = np.flatnonzero(width == w)
-            out[rows] = self._encoder(int(w)).predict(x[rows, -w:], batch_size=batch_size, verbose=0)
+            xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
+            out[rows] = self._encoder(int(w)).predict(xs, batch_size=batch_size, verbose=0)[:len(rows)]
         return out
 
     def _encoder(self, width: int):
@@ -549,9 +563,8 @@ class SASRec(keras.Model):
         scores, ids = [], []
         for lo in range(0, len(users), batch_size):
             history = item_ids[lo:lo + batch_size]
-            # the mask: the chunk's longest history rounded up to a power of 2 columns, so that few shapes compile
-            width = 1 << max(int((history > 0).sum(1).max()) - 1, 0).bit_length()
-            s, i = retrieval(users[lo:lo + batch_size], exclude=history[:, -width:] if exclude_history else None)
+            mask = history[:, -mask_width((history > 0).sum(1)):] if exclude_history else None
+            s, i = retrieval(users[lo:lo + batch_size], exclude=mask)
             scores.append(ops.convert_to_numpy(s)); ids.append(ops.convert_to_numpy(i))
         return np.concatenate(scores), np.concatenate(ids)
 

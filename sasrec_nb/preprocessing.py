@@ -17,8 +17,8 @@ from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'SetEpoch',
-           'pack_rows', 'packed']
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'pad_rows',
+           'SetEpoch', 'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -124,12 +124,13 @@ class TrainingBatches(keras.utils.PyDataset):
                  pack: bool = False,  # pack each batch's users into as few rows as hold them (`pack_rows`); x is then a dict
                  negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
                  sampling: str = "uniform",  # shared negatives: "uniform", or "popularity": in proportion to how often each item is a positive of these batches
+                 row_multiple: int = 1,  # rows of every batch a multiple of this (the devices of a data-parallel run): empty rows added
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len
         self.widths = sorted({min(w, max_len) for w in bucket_widths} | {max_len}) if bucket_widths else [max_len]
         if pack and bucket_widths: raise ValueError("pack and bucket_widths both cut padding; choose one")
-        self.pack = pack
+        self.pack, self.row_multiple = pack, row_multiple
         self.users = np.flatnonzero(split.train_lengths >= 2)
         if len(self.users) == 0: raise DataError("no user has two or more training items: nothing to train on")
         s, e = split.starts[self.users], split.train_end[self.users]
@@ -173,10 +174,11 @@ class TrainingBatches(keras.utils.PyDataset):
             neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
             neg[pos == 0] = 0  # no negatives where there is no positive
             y = np.concatenate([pos[..., None], neg], axis=-1)
-        if self.pack: return packed(self.inputs[rows], y)
-        if len(self.widths) == 1: return self.inputs[rows, -width:], y
+        if self.pack: return packed(self.inputs[rows], y, int(np.lcm(8, self.row_multiple)))
+        if len(self.widths) == 1: return pad_rows(self.row_multiple, self.inputs[rows, -width:], y)
         # sorted batches differ in size: weigh each by its share of an average batch's targets, so every position counts alike
-        return self.inputs[rows, -width:], y, np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
+        weights = np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
+        return pad_rows(self.row_multiple, self.inputs[rows, -width:], y, weights)
 
     def _targets(self, pos, i):
         "Positives alone (no negatives), or with the batch's shared negatives and both's sampling probabilities."
@@ -188,6 +190,20 @@ class TrainingBatches(keras.utils.PyDataset):
                 "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
 
 NEGATIVES = ("per_position", "shared", None)
+
+def pad_rows(multiple: int,  # rows wanted: a multiple of this
+             x: np.ndarray,  # (B, T) inputs
+             y,  # (B, T, ...) targets, or a dict of them (entries that are not (B, T, ...), such as shared negatives, kept)
+             weights: np.ndarray | None = None,  # (B,) row weights
+             ) -> tuple:
+    "`(x, y[, weights])` with all-padding rows appended up to a multiple of `multiple`: no items, no targets, the mean weight."
+    extra = -len(x) % multiple
+    def grow(a):
+        if not (isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == x.shape): return a
+        return np.concatenate([a, np.zeros((extra, *a.shape[1:]), a.dtype)]) if extra else a
+    y = {k: grow(v) for k, v in y.items()} if isinstance(y, dict) else grow(y)
+    if weights is None: return grow(x), y
+    return grow(x), y, np.concatenate([weights, np.full(extra, weights.mean(), weights.dtype)])  # the mean stays as it was
 
 def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
     "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."

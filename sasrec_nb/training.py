@@ -5,6 +5,7 @@
 # %% ../nbs/05_training.ipynb #a5d9eb64
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -25,8 +26,8 @@ from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['make_loss', 'batches_for', 'build_model', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest',
-           'Checkpoint', 'read_history', 'train', 'evaluate_run', 'plot_history']
+__all__ = ['make_loss', 'batches_for', 'build_model', 'data_parallel', 'RankingValidation', 'EpochTime', 'TimeLeft',
+           'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'train', 'evaluate_run', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -36,10 +37,12 @@ def make_loss(config: Config):
     if config.loss == "gbce": return GBCE(config.num_negatives, config.gbce_t)
     return SampledBCE(config.num_negatives)
 
-def batches_for(config: Config, split: Split) -> TrainingBatches:
+def batches_for(config: Config, split: Split,
+                row_multiple: int = 1,  # rows of each batch a multiple of this: the devices of a data-parallel run
+                ) -> TrainingBatches:
     "The training batches `config` asks for: its window, batch size, negatives (as its loss needs them), seed and padding cuts."
     return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
-                           config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling)
+                           config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling, row_multiple=row_multiple)
 
 def build_model(config: Config, num_items: int,
                 steps_per_epoch: int | None = None,  # optimizer steps per epoch; needed by a learning-rate schedule
@@ -55,6 +58,17 @@ def build_model(config: Config, num_items: int,
         lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch)  # to 0 at the last step
     model.compile(optimizer=keras.optimizers.Adam(lr, beta_1=config.beta_1, beta_2=config.beta_2))
     return model
+
+# %% ../nbs/05_training.ipynb #d28577a9
+def data_parallel(devices: int | None = None,  # how many local devices to split batches over; None: all of them
+                  ) -> keras.distribution.DataParallel | None:
+    "Keras' `DataParallel` over the first `devices` local devices, or None where that is one device (nothing to split)."
+    available = keras.distribution.list_devices()
+    n = len(available) if devices is None else devices
+    if not (isinstance(n, int) and 1 <= n <= len(available)):
+        raise DataError(f"devices must be from 1 to the {len(available)} this machine has ({', '.join(available)}), not {n!r}; on a CPU, "
+                        "XLA_FLAGS=--xla_force_host_platform_device_count=N (set before the process starts) makes N")
+    return keras.distribution.DataParallel(devices=available[:n]) if n > 1 else None
 
 # %% ../nbs/05_training.ipynb #bd41fc1e
 class RankingValidation(keras.callbacks.Callback):
@@ -208,7 +222,7 @@ def read_history(run: str | Path) -> pd.DataFrame:
     return h.drop_duplicates("epoch", keep="last").reset_index(drop=True)
 
 # %% ../nbs/05_training.ipynb #95dbd969
-def _start(run: Path, config: Config, seqs: Sequences) -> tuple[Split, TrainingBatches]:
+def _start(run: Path, config: Config, seqs: Sequences, devices: int = 1) -> tuple[Split, TrainingBatches]:
     "Check everything a run needs before its folder is touched, then make or check the folder; the split and the batches."
     if run.exists() and not run.is_dir(): raise DataError(f"{run}: exists and is not a folder; choose another output folder")
     split = leave_one_out(seqs)
@@ -216,7 +230,10 @@ def _start(run: Path, config: Config, seqs: Sequences) -> tuple[Split, TrainingB
         raise DataError(f"no user has 3 or more items, so none can be validated and tested (leave-one-out holds out 2); "
                         f"the data has {seqs.num_users:,} users of at most {int(seqs.lengths.max())} items: use more data or another preset")
     with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
-    batches = batches_for(config, split)  # raises if no user can be trained on
+    if devices > 1 and LOSSES[config.loss].negatives == "shared" and config.num_negatives % devices:
+        raise DataError(f"num_negatives {config.num_negatives} does not split over {devices} devices (a batch's shared negatives are "
+                        "split like its rows); choose a multiple of the devices")
+    batches = batches_for(config, split, row_multiple=devices)  # raises if no user can be trained on
     run.mkdir(parents=True, exist_ok=True)
     remove_temp_files(run)  # what killed writes left
     _check_or_write(run, config, seqs)
@@ -231,13 +248,19 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
           run_dir: str | Path = "runs/sasrec",  # where every artefact goes
           verbose: int = 1,  # Keras' progress: 0 silent, 1 bar, 2 one line per epoch
           callbacks: list | None = None,  # extra Keras callbacks
+          devices: int | None = None,  # local devices to split each batch over (`data_parallel`); None: all of them
           ) -> dict:
     "Train SASRec on `seqs` into `run_dir` (resuming a killed run there), and return the best model's metrics."
-    run = Path(run_dir)
-    split, batches = _start(run, config, seqs)
+    run, distribution = Path(run_dir), data_parallel(devices)
+    split, batches = _start(run, config, seqs, distribution.device_mesh.shape[0] if distribution else 1)
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
+    with distribution.scope() if distribution else contextlib.nullcontext():
+        return _fit(run, config, seqs, split, batches, verbose, callbacks)
+
+def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
+    "Build, train and evaluate the model of a started run (under the distribution `train` chose)."
     model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
     keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
