@@ -10,7 +10,6 @@ import errno
 import gzip
 import hashlib
 import io
-import json
 import lzma
 import os
 import re

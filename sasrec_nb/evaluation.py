@@ -5,9 +5,8 @@
 # %% ../nbs/04_evaluation.ipynb #f70e82a8
 from __future__ import annotations
 
-import os
 
-os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
+import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import keras
 import numpy as np
 from keras import ops

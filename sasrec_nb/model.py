@@ -5,9 +5,8 @@
 # %% ../nbs/03_model.ipynb #4668ee05
 from __future__ import annotations
 
-import os
 
-os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
+import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import contextlib
 import sys
 

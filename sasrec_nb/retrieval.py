@@ -11,15 +11,14 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import os
 
-os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
+import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import keras
 import numpy as np
 import pandas as pd
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
-from .model import MaskedRetrieval, SASRec
+from .model import SASRec
 from .preprocessing import left_pad
 from .config import Config
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import random
 import shutil
 import time
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another
+import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import keras
 import numpy as np
 import pandas as pd
