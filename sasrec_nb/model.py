@@ -76,8 +76,9 @@ def chunked_sum(fn,  # (*chunk rows) -> scalar; rematerialised, so its intermedi
                 *arrays,  # arrays of equal first dimension, cut into chunks together
                 ):
     "The sum of `fn` over chunks of `chunk_size` rows of `arrays`, computing only chunks that start before `n_real`."
-    step, total = keras.remat(fn), ops.zeros((), "float32")
-    for start in range(0, ops.shape(arrays[0])[0], chunk_size):
+    step, total, rows = keras.remat(fn), ops.zeros((), "float32"), ops.shape(arrays[0])[0]
+    if not isinstance(rows, int): return step(*arrays)  # rows unknown when traced (TensorFlow traces any batch size): one chunk
+    for start in range(0, rows, chunk_size):
         chunk = [a[start:start + chunk_size] for a in arrays]
         total = total + ops.cond(start < n_real, lambda: step(*chunk), lambda: ops.zeros((), "float32"))
     return total
@@ -249,7 +250,10 @@ def hash_keep(shape: tuple,  # shape of the mask
     "A boolean keep mask of `shape`: True with probability 1 - rate, from a keyed hash of each element's index."
     seed = ops.cast(seed, "uint32")
     k0, k1 = _fmix32(ops.bitwise_xor(seed[0], _U32(0x9E3779B9))), _fmix32(ops.bitwise_xor(seed[1], _U32(0x7F4A7C15)))
-    index = ops.reshape(ops.arange(int(np.prod(shape)), dtype="uint32"), shape)
+    index = ops.zeros([1] * len(shape), "uint32")  # each element's row-major index, built axis by axis: dims may be symbolic
+    for i, n in enumerate(shape):
+        axis = ops.cast(ops.arange(n, dtype="int32"), "uint32")
+        index = index * ops.cast(n, "uint32") + ops.reshape(axis, [-1 if j == i else 1 for j in range(len(shape))])
     bits = _fmix32(ops.bitwise_xor(_fmix32(ops.bitwise_xor(ops.multiply(index, _U32(0x9E3779B1)), k0)), k1))
     return ops.greater_equal(bits, _U32(min(round(rate * 2**32), 2**32 - 1)))
 

@@ -62,6 +62,9 @@ def build_model(config: Config, num_items: int,
 def data_parallel(devices: int | None = None,  # how many local devices to split batches over; None: all of them
                   ) -> keras.distribution.DataParallel | None:
     "Keras' `DataParallel` over the first `devices` local devices, or None where that is one device (nothing to split)."
+    if keras.backend.backend() != "jax":  # keras.distribution's data parallelism is the JAX backend's
+        if devices in (None, 1): return None
+        raise DataError(f"devices {devices!r}: data-parallel training needs KERAS_BACKEND=jax, not {keras.backend.backend()}")
     available = keras.distribution.list_devices()
     n = len(available) if devices is None else devices
     if not (isinstance(n, int) and 1 <= n <= len(available)):
