@@ -66,7 +66,9 @@ def main():
                     "is not specified, so its figure lies between these two).\n")
     cols = ["val_hr@10", "val_ndcg@10"] + [c for c in ("val_sampled_hr@10", "val_sampled_ndcg@10") if c in ev]  # sampled: runs that select on it
     curve = "\n".join(f"| {int(r.epoch) + 1} | {r.loss:.4f} | " + " | ".join(f"{r[c]:.4f}" for c in cols) + " |" for _, r in ev.iterrows())
-    command = " ".join(["python bench/quality.py", *sys.argv[1:]])
+    argv = sys.argv[1:]  # the note is printed in the report, so the command shows where it went, not its text
+    argv = [("'…'" if i and argv[i - 1] == "--note" else a) for i, a in enumerate(argv)]
+    command = " ".join(["python bench/quality.py", *argv])
     text = header(command, started, load_before, load_snapshot()) + f"""
 Run folder: `{Path(args.out).relative_to(ROOT) if Path(args.out).is_relative_to(ROOT) else args.out}` (training is resumable). Wall times here are not speed figures: other jobs may have shared the 2 CPUs; see bench/speed.py and bench/step_ab.py for speed.
 {args.note}
