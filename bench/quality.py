@@ -59,7 +59,7 @@ def main():
     rule = paper_rule(args.out)
     paper_line = ("\nThe paper's code (and the PyTorch port) draws the 100 negatives excluding only the user's *training* items, "
                   "so the validation item and the target itself can be drawn; ours excludes everything the user interacted with, "
-                  "as the issue asks. The same model under the paper's rule, same 5 seeds, test: "
+                  "so that no drawn negative is an item they saw. The same model under the paper's rule, same 5 seeds, test: "
                   + "; ".join(f"{t}: HR@10 {r['hr@10']['mean']:.4f} ± {r['hr@10']['std']:.4f}, NDCG@10 {r['ndcg@10']['mean']:.4f} "
                               f"± {r['ndcg@10']['std']:.4f}" for t, r in rule.items())
                   + " (ties arise only from a drawn copy of the target; the paper's code ranks with numpy's argsort, whose tie order "
