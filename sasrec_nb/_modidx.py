@@ -273,4 +273,5 @@ d = { 'settings': { 'branch': 'main',
                                     'sasrec_nb.training.make_loss': ('training.html#make_loss', 'sasrec_nb/training.py'),
                                     'sasrec_nb.training.plot_history': ('training.html#plot_history', 'sasrec_nb/training.py'),
                                     'sasrec_nb.training.read_history': ('training.html#read_history', 'sasrec_nb/training.py'),
+                                    'sasrec_nb.training.release_memory': ('training.html#release_memory', 'sasrec_nb/training.py'),
                                     'sasrec_nb.training.train': ('training.html#train', 'sasrec_nb/training.py')}}}

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .model import mask_scores, mask_width
+from .model import USERS_AT_ONCE, mask_scores, mask_width
 from .preprocessing import NegativeSampler, Split, eval_inputs, left_pad
 
 # %% auto #0
@@ -43,7 +43,7 @@ def full_ranks(model,  # a trained `SASRec`
                inputs: np.ndarray,  # (U, T) left-padded model inputs
                targets: np.ndarray,  # (U,) target item ids
                history: tuple | None = None,  # (items, starts, ends): user u's history is items[starts[u]:ends[u]]; None: `inputs`
-               batch_size: int = 1024,  # users scored at once
+               batch_size: int = USERS_AT_ONCE,  # users scored at once
                ) -> np.ndarray:
     "(U,) rank of each target among all items, the history and the padding excluded."
     users = model.encode(inputs, batch_size=batch_size)  # (U, d)
@@ -71,7 +71,7 @@ def sampled_ranks(model,  # a trained `SASRec`
                   users: np.ndarray,  # (U,) rows of the users in `sampler`
                   num_negatives: int = 100,  # negatives per user
                   seeds=(0,),  # one draw of negatives per seed; users are encoded once for all
-                  batch_size: int = 1024,  # users encoded at once
+                  batch_size: int = USERS_AT_ONCE,  # users encoded and scored at once
                   ) -> np.ndarray:
     "(len(seeds), U) rank of each target among itself and `num_negatives` sampled items, for each seed."
     h = model.encode(inputs, batch_size=batch_size)  # (U, d)
@@ -80,7 +80,8 @@ def sampled_ranks(model,  # a trained `SASRec`
     for seed in seeds:
         negatives = sampler(users, (len(users), num_negatives), np.random.default_rng(seed))
         candidates = np.concatenate([np.asarray(targets)[:, None], negatives], axis=1)  # (U, 1 + n), target first
-        scores = np.einsum("ud,ucd->uc", h, table[candidates])
+        scores = np.concatenate([np.einsum("ud,ucd->uc", h[s:s + batch_size], table[candidates[s:s + batch_size]])
+                                 for s in range(0, len(users), batch_size)])  # (U, 1 + n); batched: (U, 1 + n, d) is 156 MB
         ranks.append(ops.convert_to_numpy(target_ranks(scores, np.zeros(len(users), "int32"))))
     return np.stack(ranks)
 
@@ -92,7 +93,7 @@ def evaluate(model,  # a trained `SASRec`
              ks=(10,),  # cut-offs for HR@k and NDCG@k
              num_negatives: int = 100,  # sampled protocol only
              seed: int = 0,  # sampled protocol only
-             batch_size: int = 1024,  # users scored at once
+             batch_size: int = USERS_AT_ONCE,  # users scored at once
              ) -> dict:
     "HR@k, NDCG@k, MRR and the number of users, for `part` under `protocol`."
     if protocol not in ("full", "sampled"): raise ValueError(f"protocol must be 'full' or 'sampled', not {protocol!r}")
@@ -104,7 +105,7 @@ def evaluate(model,  # a trained `SASRec`
         ranks = _sampled(model, split, part, num_negatives, [seed], batch_size)[0]
     return {**ranking_metrics(ranks, ks), "users": int(len(ranks))}
 
-def _sampled(model, split: Split, part: str, num_negatives: int, seeds, batch_size: int = 1024) -> np.ndarray:
+def _sampled(model, split: Split, part: str, num_negatives: int, seeds, batch_size: int = USERS_AT_ONCE) -> np.ndarray:
     "(len(seeds), U) sampled-protocol ranks of `part`, negatives excluding each user's whole sequence."
     inputs, targets = eval_inputs(split, part, model.max_len)
     sampler = NegativeSampler(split.seqs.items, split.starts, split.seqs.offsets[1:], split.num_items)

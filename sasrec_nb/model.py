@@ -30,9 +30,9 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
     import keras_rs
 
 # %% auto #0
-__all__ = ['LOSSES', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE',
-           'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'mask_width', 'hash_keep', 'HashDropout',
-           'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'data_shards', 'SASRec']
+__all__ = ['LOSSES', 'USERS_AT_ONCE', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE',
+           'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'mask_width', 'hash_keep',
+           'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'data_shards', 'SASRec']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -227,6 +227,8 @@ def mask_scores(scores,  # (B, V) scores of every candidate
     scores = ops.scatter_update(scores, idx, neg_inf)
     return ops.scatter_update(scores, ops.stack([ops.arange(b, dtype="int32"), ops.zeros((b,), "int32")], 1),
                               ops.full((b,), -np.inf, dtype=scores.dtype))
+
+USERS_AT_ONCE = 256  # users scored together against the catalogue, their histories masked: 1,024 took 190 MB more memory on ML-1M
 
 def mask_width(lengths) -> int:
     "Columns of a mask of histories of these `lengths`: the longest rounded up to a power of 2, so that few shapes compile."
@@ -523,7 +525,8 @@ class SASRec(keras.Model):
         "(B, num_items + 1) score of every item (index = item id) as the next one after each history."
         return self.item_embedding(self.last_hidden(item_ids), reverse=True)
 
-    def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128)):
+    def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
+               max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
         "(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` (data-parallel too)."
         x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
         x = np.pad(x, ((0, 0), (self.max_len - x.shape[1], 0)))
@@ -532,11 +535,12 @@ class SASRec(keras.Model):
         width = buckets[np.searchsorted(buckets, (x > 0).sum(1))]
         out = np.empty((len(x), self.hidden_dim), "float32")
         n = data_shards()  # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
-        batch_size = max(batch_size // n, 1) * n
         for w in np.unique(width):
             rows = np.flatnonzero(width == w)
             xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
-            out[rows] = self._encoder(int(w)).predict(xs, batch_size=batch_size, verbose=0)[:len(rows)]
+            # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy
+            rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w))) // n, 1) * n
+            out[rows] = self._encoder(int(w)).predict(xs, batch_size=rows_at_once, verbose=0)[:len(rows)]
         return out
 
     def _encoder(self, width: int):
@@ -553,7 +557,8 @@ class SASRec(keras.Model):
         if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
         return loss + ops.sum(self.losses) if self.losses else loss
 
-    def recommend(self, item_ids, k: int = 10, exclude_history: bool = True, candidates=None, batch_size: int = 1024):
+    def recommend(self, item_ids, k: int = 10, exclude_history: bool = True, candidates=None,
+                  batch_size: int = USERS_AT_ONCE):
         """Top-k numpy `(scores, ids)` (B, k) after each left-padded history (B, T) of any length, best first: never the
         padding id, nor (unless `exclude_history=False`) any item of the history, older than the window too; -inf where
         fewer than k are left. `candidates`: a numpy copy of the item table, to reuse across calls."""

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
-from .model import SASRec
+from .model import USERS_AT_ONCE, SASRec
 from .preprocessing import left_pad
 from .config import Config
 
@@ -99,7 +99,7 @@ def top_k(model: SASRec,  # a trained model
           ends: np.ndarray,  # (B,)
           k: int = 10,  # movies per history
           exclude_seen: bool = True,  # leave out the history's own items
-          batch_size: int = 1024,  # histories scored at once
+          batch_size: int = USERS_AT_ONCE,  # histories scored at once
           ) -> tuple[np.ndarray, np.ndarray]:
     "(B, k) scores and internal ids of the best next items after each history: `SASRec.recommend`'s rule, a chunk at a time."
     scores, ids = [], []
@@ -193,7 +193,7 @@ class Recommender:
         scores, ids = top_k(self.model, self.item_vectors, items, np.array([0]), np.array([len(items)]), k, exclude_seen)
         return movies_frame(self.seqs, scores, ids).drop(columns="row").set_index("rank")
 
-    def for_users(self, users=None, k: int = 10, exclude_seen: bool = True, batch_size: int = 1024) -> pd.DataFrame:
+    def for_users(self, users=None, k: int = 10, exclude_seen: bool = True, batch_size: int = USERS_AT_ONCE) -> pd.DataFrame:
         "The top-k movies of each of `users` (original ids; None: all), one row per user and movie."
         rows = np.arange(self.seqs.num_users) if users is None else lookup(self._users, list(users), "user")
         o = self.seqs.offsets

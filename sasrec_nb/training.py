@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
+import gc
 import json
 import random
 import shutil
@@ -25,8 +27,9 @@ from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['make_loss', 'batches_for', 'build_model', 'data_parallel', 'RankingValidation', 'EpochTime', 'TimeLeft',
-           'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'train', 'evaluate_run', 'plot_history']
+__all__ = ['make_loss', 'batches_for', 'build_model', 'data_parallel', 'release_memory', 'RankingValidation', 'EpochTime',
+           'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'train', 'evaluate_run',
+           'plot_history']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -72,6 +75,12 @@ def data_parallel(devices: int | None = None,  # how many local devices to split
                         "XLA_FLAGS=--xla_force_host_platform_device_count=N (set before the process starts) makes N")
     return keras.distribution.DataParallel(devices=available[:n]) if n > 1 else None
 
+# %% ../nbs/05_training.ipynb #b8d4f0a2
+def release_memory():
+    "Collect garbage and hand the freed heap back to the system (glibc's `malloc_trim`; elsewhere the collection alone)."
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError): ctypes.CDLL("libc.so.6").malloc_trim(0)
+
 # %% ../nbs/05_training.ipynb #bd41fc1e
 class RankingValidation(keras.callbacks.Callback):
     "Adds validation `val_hr@k`, `val_ndcg@k` (full ranking) and `val_sampled_hr@k`, `val_sampled_ndcg@k` to the logs every `every` epochs and at the last (NaN in between)."
@@ -91,6 +100,7 @@ class RankingValidation(keras.callbacks.Callback):
             hr, ndcg = self.keys(protocol, self.k)
             logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
             if not due: continue
+            release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
             m = evaluate(self.model, self.split, "val", protocol, ks=(self.k,), seed=0)  # seed: the sampled negatives, the same every time
             logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
 
@@ -272,6 +282,8 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes into the checkpoint
         *(callbacks or [])])
+    del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
+    release_memory()
     return evaluate_run(run)
 
 # %% ../nbs/05_training.ipynb #20a4eaf7
