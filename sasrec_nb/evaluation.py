@@ -42,11 +42,11 @@ def ranking_metrics(ranks: np.ndarray,  # (U,) ranks from `target_ranks`
 def full_ranks(model,  # a trained `SASRec`
                inputs: np.ndarray,  # (U, T) left-padded model inputs
                targets: np.ndarray,  # (U,) target item ids
-               history: tuple | None = None,  # (items, starts, ends): user u's history is items[starts[u]:ends[u]]; None: `inputs`
+               history: tuple | None = None,  # (items, starts, ends): items[starts[u]:ends[u]]; None: inputs
                batch_size: int = USERS_AT_ONCE,  # users scored at once
                ) -> np.ndarray:
     "(U,) rank of each target among all items, the history and the padding excluded."
-    users = model.encode(inputs, batch_size=batch_size)  # (U, d)
+    users = model.encode(inputs)  # (U, d): encode bounds its own batches
     table = ops.convert_to_tensor(ops.convert_to_numpy(model.item_embedding.embeddings))  # (V, d)
     ranks = []
     for s in range(0, len(inputs), batch_size):
@@ -71,17 +71,18 @@ def sampled_ranks(model,  # a trained `SASRec`
                   users: np.ndarray,  # (U,) rows of the users in `sampler`
                   num_negatives: int = 100,  # negatives per user
                   seeds=(0,),  # one draw of negatives per seed; users are encoded once for all
-                  batch_size: int = USERS_AT_ONCE,  # users encoded and scored at once
+                  batch_size: int = USERS_AT_ONCE,  # users scored at once
                   ) -> np.ndarray:
     "(len(seeds), U) rank of each target among itself and `num_negatives` sampled items, for each seed."
-    h = model.encode(inputs, batch_size=batch_size)  # (U, d)
+    h = model.encode(inputs)  # (U, d)
     table = ops.convert_to_numpy(model.item_embedding.embeddings)
     ranks = []
     for seed in seeds:
         negatives = sampler(users, (len(users), num_negatives), np.random.default_rng(seed))
         candidates = np.concatenate([np.asarray(targets)[:, None], negatives], axis=1)  # (U, 1 + n), target first
+        # (U, 1 + n); batched: (U, 1 + n, d) is 156 MB
         scores = np.concatenate([np.einsum("ud,ucd->uc", h[s:s + batch_size], table[candidates[s:s + batch_size]])
-                                 for s in range(0, len(users), batch_size)])  # (U, 1 + n); batched: (U, 1 + n, d) is 156 MB
+                                 for s in range(0, len(users), batch_size)])
         ranks.append(ops.convert_to_numpy(target_ranks(scores, np.zeros(len(users), "int32"))))
     return np.stack(ranks)
 
@@ -112,7 +113,7 @@ def _sampled(model, split: Split, part: str, num_negatives: int, seeds, batch_si
     return sampled_ranks(model, inputs, targets, sampler, split.eval_users, num_negatives, seeds, batch_size)
 
 def sampled_spread(model, split: Split, part: str = "test", seeds=range(5), ks=(10,), num_negatives: int = 100) -> dict:
-    "Mean and standard deviation of the sampled metrics over several negative-sampling seeds (one encoding, one sampler)."
+    "Mean and std of the sampled metrics over several negative-sampling seeds (one encoding, one sampler)."
     runs = [ranking_metrics(r, ks) for r in _sampled(model, split, part, num_negatives, list(seeds))]
     return {k: {"mean": float(np.mean([r[k] for r in runs])), "std": float(np.std([r[k] for r in runs]))}
             for k in runs[0] if k != "users"}

@@ -28,14 +28,15 @@ __all__ = ['title_key', 'UnknownItem', 'TitleMatcher', 'as_id_type', 'lookup', '
 # %% ../nbs/06_retrieval.ipynb #49cc09ac
 _YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _ARTICLES = "the|a|an|les|la|le|l'|il|el|los|las|lo|das|der|die|det|den"
-_TRAILING_ARTICLE = re.compile(rf"^(?P<rest>.+?), (?P<article>{_ARTICLES})(?P<aka>\s*\(.*\))?$")  # 'rest, article (aka)'
+# 'rest, article (aka)'
+_TRAILING_ARTICLE = re.compile(rf"^(?P<rest>.+?), (?P<article>{_ARTICLES})(?P<aka>\s*\(.*\))?$")
 _LEADING_ARTICLE = re.compile(rf"^(?:{_ARTICLES.replace(chr(39), '')}) ")  # after punctuation became spaces
 _AKA = re.compile(r"\s*\([^()]*\)")
 
 def title_key(title: str,  # a MovieLens title or what a person typed
               loose: bool = False,  # also drop accents, punctuation, alternative titles and a leading article
               ) -> str:
-    "`title` in lower case without its year, a trailing article moved to the front: 'Matrix, The (1999)' -> 'the matrix'."
+    "`title` lower-cased, no year, a trailing article put first: 'Matrix, The (1999)' -> 'the matrix'."
     t = _YEAR.sub("", " ".join(str(title).split()).casefold())
     if m := _TRAILING_ARTICLE.match(t):
         t = m["article"] + ("" if m["article"].endswith("'") else " ") + m["rest"] + (m["aka"] or "")
@@ -61,22 +62,26 @@ class TitleMatcher:
         same_year = self.years == year[1] if year else True  # a year that is given must agree
         key, loose = title_key(query), title_key(query, loose=True)
         for hits in (self.titles == query.strip(), self.folded == " ".join(query.casefold().split()),
-                     (self.keys == key) & same_year, (self.loose == loose) & same_year, self.keys.str.startswith(key + ":") & same_year):
+                     (self.keys == key) & same_year, (self.loose == loose) & same_year,
+                     self.keys.str.startswith(key + ":") & same_year):
             if hits.sum() == 1: return self.titles.index[hits.to_numpy()][0]
             if hits.sum() > 1:
                 listed = [f"{t} [id {i}]" for i, t in self.titles[hits.to_numpy()].items()]
                 more = f" and {len(listed) - 8} more" if len(listed) > 8 else ""
-                raise UnknownItem(f"title {query!r} fits {len(listed)} movies: {'; '.join(listed[:8])}{more}. Give the year or the movie id")
+                raise UnknownItem(f"title {query!r} fits {len(listed)} movies: "
+                                  f"{'; '.join(listed[:8])}{more}. Give the year or the movie id")
         close = difflib.get_close_matches(loose, self.loose.unique(), n=5, cutoff=0.6)
         names = [t for c in close for t in self.titles[(self.loose == c).to_numpy()]]
-        raise UnknownItem(f"unknown title {query!r} (" + ("closest titles: " + "; ".join(names) if names else "no similar title") + ")")
+        raise UnknownItem(f"unknown title {query!r} ("
+                          + ("closest titles: " + "; ".join(names) if names else "no similar title") + ")")
 
 # %% ../nbs/06_retrieval.ipynb #190ccdf6
 def as_id_type(values: list,  # ids as int or str
                index: pd.Index,  # the data's ids
                ) -> list:
     "`values` as the type of the ids in `index`: '42' -> 42 for integer ids, 42 -> '42' for text ids."
-    if index.dtype.kind in "iu": return [int(v) if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v) else v for v in values]
+    if index.dtype.kind in "iu":
+        return [int(v) if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v) else v for v in values]
     return [str(v) for v in values]
 
 def lookup(index: pd.Index,  # original ids, position = row
@@ -101,7 +106,7 @@ def top_k(model: SASRec,  # a trained model
           exclude_seen: bool = True,  # leave out the history's own items
           batch_size: int = USERS_AT_ONCE,  # histories scored at once
           ) -> tuple[np.ndarray, np.ndarray]:
-    "(B, k) scores and internal ids of the best next items after each history: `SASRec.recommend`'s rule, a chunk at a time."
+    "(B, k) scores and internal ids of each history's best next items: `SASRec.recommend`, chunk by chunk."
     scores, ids = [], []
     for lo in range(0, len(starts), batch_size):
         s, e = starts[lo:lo + batch_size], ends[lo:lo + batch_size]
@@ -117,7 +122,8 @@ def load_run(run_dir: str | Path,  # a folder written by `sasrec_nb.training.tra
     run = Path(run_dir)
     if not run.is_dir(): raise DataError(f"{run}: no such run folder")
     path = run / "model.keras"
-    if not path.is_file(): raise DataError(f"{run}: no model.keras (not a run folder, or training has not saved a model yet)")
+    if not path.is_file():
+        raise DataError(f"{run}: no model.keras (not a run folder, or training has not saved a model yet)")
     seqs = load_sequences(run / "data")
     if not zipfile.is_zipfile(path): raise DataError(f"{path}: damaged or incomplete (a .keras model is a zip archive)")
     try: model = keras.saving.load_model(path, safe_mode=True)
@@ -139,8 +145,9 @@ def movies_frame(seqs: Sequences,  # for the ids, titles and genres
     movie_ids = seqs.item_ids[ids.ravel()]
     info = (seqs.movies.reindex(movie_ids)[["title", "genres"]].fillna("").astype(str) if seqs.movies is not None
             else pd.DataFrame({"title": "", "genres": ""}, index=range(len(movie_ids))))
-    frame = pd.DataFrame({"row": np.repeat(np.arange(b), k), "rank": np.tile(np.arange(1, k + 1), b), "movie_id": movie_ids,
-                          "title": info["title"].to_numpy(), "genres": info["genres"].to_numpy(), "score": scores.ravel().astype(float)})
+    frame = pd.DataFrame({"row": np.repeat(np.arange(b), k), "rank": np.tile(np.arange(1, k + 1), b),
+                          "movie_id": movie_ids, "title": info["title"].to_numpy(),
+                          "genres": info["genres"].to_numpy(), "score": scores.ravel().astype(float)})
     return frame[np.isfinite(frame["score"])].reset_index(drop=True)
 
 # %% ../nbs/06_retrieval.ipynb #98267508
@@ -160,9 +167,11 @@ class Recommender:
     """
     def __init__(self, model: SASRec, seqs: Sequences, config: Config | None = None):
         self.model, self.seqs, self.config = model, seqs, config
-        self.item_vectors = keras.ops.convert_to_numpy(model.item_embedding.embeddings)  # a copy: never the live (donatable) buffer
+        # a copy: never the live (donatable) buffer
+        self.item_vectors = keras.ops.convert_to_numpy(model.item_embedding.embeddings)
         self.titles = TitleMatcher(seqs.movies) if seqs.movies is not None else None
-        self._items, self._users = pd.Index(seqs.item_ids[1:]), pd.Index(seqs.user_ids)  # position i = internal id i + 1, row i
+        # position i = internal id i + 1, row i
+        self._items, self._users = pd.Index(seqs.item_ids[1:]), pd.Index(seqs.user_ids)
 
     @classmethod
     def load(cls, run_dir: str | Path) -> Recommender:
@@ -170,7 +179,7 @@ class Recommender:
         return cls(*load_run(run_dir))
 
     def save(self, run_dir: str | Path) -> Path:
-        "Write the model, the sequences and the config into `run_dir` (each file whole or not at all), the layout `load` reads."
+        "Write model, sequences and config into `run_dir` in `load`'s layout, each file whole or not at all."
         run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
         save_sequences(self.seqs, run / "data")
         atomic_write(run / "model.keras", lambda p: self.model.save(p))
@@ -181,23 +190,27 @@ class Recommender:
         "Internal ids of `movies`, given as MovieLens ids (int) or titles (str)."
         if self.titles is not None: movies = [self.titles(m) if isinstance(m, str) else m for m in movies]
         ids = as_id_type(movies, self._items)
-        if self.seqs.movies is not None and (outside := [m for m in ids if m not in self._items and m in self.seqs.movies.index]):
-            raise UnknownItem(f"movie {outside[0]} ({self.seqs.movies.loc[outside[0], 'title']}) is not among the model's movies"
-                              " (it is not in the training data)")
+        if self.seqs.movies is not None and (
+                outside := [m for m in ids if m not in self._items and m in self.seqs.movies.index]):
+            raise UnknownItem(f"movie {outside[0]} ({self.seqs.movies.loc[outside[0], 'title']}) "
+                              "is not among the model's movies (it is not in the training data)")
         return lookup(self._items, ids, "movie id") + 1
 
     def for_history(self, movies, k: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
         "The top-k movies after `movies` (oldest first; ids or titles), indexed by rank."
         items = self.item_index([movies] if isinstance(movies, (str, int, np.integer)) else list(movies))
         if len(items) == 0: raise DataError("empty history: give at least one movie")
-        scores, ids = top_k(self.model, self.item_vectors, items, np.array([0]), np.array([len(items)]), k, exclude_seen)
+        scores, ids = top_k(self.model, self.item_vectors, items, np.array([0]), np.array([len(items)]),
+                            k, exclude_seen)
         return movies_frame(self.seqs, scores, ids).drop(columns="row").set_index("rank")
 
-    def for_users(self, users=None, k: int = 10, exclude_seen: bool = True, batch_size: int = USERS_AT_ONCE) -> pd.DataFrame:
+    def for_users(self, users=None, k: int = 10, exclude_seen: bool = True,
+                  batch_size: int = USERS_AT_ONCE) -> pd.DataFrame:
         "The top-k movies of each of `users` (original ids; None: all), one row per user and movie."
         rows = np.arange(self.seqs.num_users) if users is None else lookup(self._users, list(users), "user")
         o = self.seqs.offsets
-        scores, ids = top_k(self.model, self.item_vectors, self.seqs.items, o[rows], o[rows + 1], k, exclude_seen, batch_size)
+        scores, ids = top_k(self.model, self.item_vectors, self.seqs.items, o[rows], o[rows + 1],
+                            k, exclude_seen, batch_size)
         frame = movies_frame(self.seqs, scores, ids)
         frame.insert(0, "user_id", self.seqs.user_ids[rows][frame.pop("row").to_numpy()])
         return frame
@@ -207,4 +220,5 @@ class Recommender:
         return self.for_users([user], k, exclude_seen).drop(columns="user_id").set_index("rank")
 
     def __repr__(self):
-        return f"Recommender({self.seqs.num_users:,} users, {self.seqs.num_items:,} movies, max_len={self.model.max_len})"
+        return (f"Recommender({self.seqs.num_users:,} users, {self.seqs.num_items:,} movies, "
+                f"max_len={self.model.max_len})")
