@@ -53,13 +53,15 @@ class Parser(argparse.ArgumentParser):
 
 def print_json(obj):
     "Print `obj` as indented JSON; numpy numbers become plain ones."
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=lambda o: o.item() if isinstance(o, np.generic) else str(o)))
+    print(json.dumps(obj, indent=2, ensure_ascii=False,
+                     default=lambda o: o.item() if isinstance(o, np.generic) else str(o)))
 
 def format_table(top,  # recommendations indexed by rank, columns movie_id, title, genres, score
                  ) -> str:
     "Recommendations as aligned columns: rank, movie id, title, genres, score."
     rows = [("rank", "movie", "title", "genres", "score")]
-    rows += [(str(r), str(m), t, g, f"{s:.3f}") for r, m, t, g, s in zip(top.index, top.movie_id, top.title, top.genres, top.score)]
+    rows += [(str(r), str(m), t, g, f"{s:.3f}")
+             for r, m, t, g, s in zip(top.index, top.movie_id, top.title, top.genres, top.score)]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     align = lambda i, c: c.rjust(widths[i]) if i in (0, 1, 4) else c.ljust(widths[i])  # numbers right, text left
     return "\n".join("  ".join(align(i, c) for i, c in enumerate(row)).rstrip() for row in rows)
@@ -71,19 +73,25 @@ def _data_options(p: argparse.ArgumentParser, help: str):
     p.add_argument("--format", choices=FORMATS, help="format of PATH (default: guessed from the name: "
                    "a .zip or a folder with ratings.dat is ml-1m, u.data ml-100k, .txt sas, .csv/.tsv/.parquet table)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="paper",
-                   help="filters: 'paper' keeps users and items with at least 5 ratings, 'keras-rs' keeps ratings of 2 or more (as the keras-rs example) (default: paper)")
-    p.add_argument("--titles", metavar="MOVIES.DAT", help="MovieLens movies.dat[.xz] to attach titles to a sas file (with --item-map)")
-    p.add_argument("--item-map", metavar="MAP.TXT", help="'<sas item> <MovieLens id>' lines, e.g. sas_to_original_items.txt[.xz]")
-    p.add_argument("--no-verify", action="store_true", help="accept an ML-1M zip that is not GroupLens' own (its sha256 is not checked)")
+                   help="filters: 'paper' keeps users and items with at least 5 ratings, "
+                   "'keras-rs' keeps ratings of 2 or more (as the keras-rs example) (default: paper)")
+    p.add_argument("--titles", metavar="MOVIES.DAT",
+                   help="MovieLens movies.dat[.xz] to attach titles to a sas file (with --item-map)")
+    p.add_argument("--item-map", metavar="MAP.TXT",
+                   help="'<sas item> <MovieLens id>' lines, e.g. sas_to_original_items.txt[.xz]")
+    p.add_argument("--no-verify", action="store_true",
+                   help="accept an ML-1M zip that is not GroupLens' own (its sha256 is not checked)")
 
 def _load_data(args):
     "The sequences the data options describe."
     from sasrec_nb.data import load  # pandas: loaded only by the commands that read data
-    return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map, verify=not args.no_verify)
+    return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map,
+                verify=not args.no_verify)
 
 def stats(args):
     "Print the size and sequence lengths of a dataset."
-    if args.path and args.data: raise UsageError("give the dataset once: PATH or --data PATH (see 'sasrec stats --help')")
+    if args.path and args.data:
+        raise UsageError("give the dataset once: PATH or --data PATH (see 'sasrec stats --help')")
     args.data = args.data or args.path
     from sasrec_nb.data import summary
     print_json(summary(_load_data(args)))
@@ -107,9 +115,10 @@ def _config_options(p: argparse.ArgumentParser):
     "`--recipe`, and one option per field of `config.Config`, documented by the field's help and the recipes' values."
     recipes = {name: config.recipe(name) for name in config.RECIPES}
     p.add_argument("--recipe", choices=list(config.RECIPES),
-                   help="the hyperparameters to start from; the options below override them (default: the config of the run in "
-                   f"--out, to resume or grow it, else {config.DEFAULT_RECIPE}): "
-                   + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in config.RECIPES[n].items()) or "the SASRec paper's")
+                   help="the hyperparameters to start from; the options below override them "
+                   f"(default: the config of the run in --out, to resume or grow it, else {config.DEFAULT_RECIPE}): "
+                   + "; ".join(f"{n}: " + (", ".join(f"{k} {v}" for k, v in config.RECIPES[n].items())
+                                           or "the SASRec paper's")
                                for n in config.RECIPES))
     g = p.add_argument_group("model and training (default: the recipe's value)")
     choices = {"loss": sorted(config.LOSS_NEGATIVES), "block": list(config.BLOCKS), "select": list(config.PROTOCOLS),
@@ -123,19 +132,22 @@ def _config_options(p: argparse.ArgumentParser):
 
 # %% ../nbs/07_cli.ipynb #25a12646
 def config_from(args):
-    "The `Config` that `_config_options`' arguments and `--out` ask for: the recipe, or the run folder's own config, under the options given."
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config.Config) if getattr(args, f.name) is not None}
+    "The `Config` for `_config_options`' arguments and `--out`: the recipe or the run's own, under the options given."
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config.Config)
+             if getattr(args, f.name) is not None}
     saved = Path(args.out) / "config.json"
     if args.recipe is None and saved.is_file():  # resume or grow the run as it was started, whatever its recipe
         return config.Config.from_dict({**dataclasses.asdict(config.Config.load(saved)), **given})
     return config.recipe(args.recipe or config.DEFAULT_RECIPE, **given)
 
 def train(args):
-    "Train into a run folder (resuming one that was interrupted, growing a finished one) and print the best model's metrics."
+    ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
+     "and print the best model's metrics.")
     training, run_config = import_quietly("training"), config_from(args)
     seqs = _load_data(args)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
-        metrics = training.train(seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2,  # a bar, or a line per epoch in a log
+        metrics = training.train(seqs, run_config, args.out,
+                                 verbose=1 if sys.stderr.isatty() else 2,  # a bar, or a line per epoch in a log
                                  devices=args.devices)
     print_json(metrics)
 
@@ -148,16 +160,20 @@ def _first_difference(ours, theirs) -> str:
 
 def evaluate(args):
     "Print HR@k, NDCG@k and MRR of a run's model on a split of its data."
-    if bad := [k for k in args.k if k < 1]: raise UsageError(f"--k must be at least 1, not {bad[0]} (see 'sasrec evaluate --help')")
+    if bad := [k for k in args.k if k < 1]:
+        raise UsageError(f"--k must be at least 1, not {bad[0]} (see 'sasrec evaluate --help')")
     model, seqs, _ = import_quietly("retrieval").load_run(args.model)
     if args.data is not None:
         data = _load_data(args)
         if not np.array_equal(data.item_ids, seqs.item_ids):
-            raise DataError(f"{args.data}: its items are not numbered as in the run's data ({_first_difference(data.item_ids, seqs.item_ids)}); "
-                            "give the same file, --format, --preset, --titles and --item-map as for training, or leave out --data")
+            raise DataError(f"{args.data}: its items are not numbered as in the run's data "
+                            f"({_first_difference(data.item_ids, seqs.item_ids)}); "
+                            "give the same file, --format, --preset, --titles and --item-map as for training, "
+                            "or leave out --data")
         seqs = data
     split = import_quietly("preprocessing").leave_one_out(seqs)
-    result = import_quietly("evaluation").evaluate(model, split, args.split, args.protocol, ks=tuple(args.k), seed=args.seed)
+    result = import_quietly("evaluation").evaluate(model, split, args.split, args.protocol, ks=tuple(args.k),
+                                                   seed=args.seed)
     print_json({"split": args.split, "protocol": args.protocol, **result})
 
 # %% ../nbs/07_cli.ipynb #6ecb5158
@@ -190,32 +206,46 @@ Errors are one line on stderr with exit status 2."""
 def parser(with_config: bool = True,  # add `train`'s model options (imports Keras)
            ) -> Parser:
     "The `sasrec` argument parser."
-    p = Parser(prog="sasrec", description="SASRec next-movie recommendation on MovieLens: look at data, train, evaluate, recommend.",
-               epilog=EXAMPLES, formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30))
+    p = Parser(prog="sasrec",
+               description="SASRec next-movie recommendation on MovieLens: look at data, train, evaluate, recommend.",
+               epilog=EXAMPLES,
+               formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30))
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    s = sub.add_parser("stats", help="users, items and sequence lengths of a dataset, as JSON", description=stats.__doc__)
-    s.add_argument("path", nargs="?", metavar="PATH", help="dataset: MovieLens-1M zip or folder, MovieLens-100K folder, SASRec .txt, "
+    s = sub.add_parser("stats", help="users, items and sequence lengths of a dataset, as JSON",
+                       description=stats.__doc__)
+    s.add_argument("path", nargs="?", metavar="PATH",
+                   help="dataset: MovieLens-1M zip or folder, MovieLens-100K folder, SASRec .txt, "
                    "or a .csv/.tsv/.parquet table (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
     _data_options(s, help="the same as PATH")
-    t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON", description=train.__doc__)
+    t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON",
+                       description=train.__doc__)
     _data_options(t, help="dataset (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
-    t.add_argument("--out", required=True, metavar="DIR", help="run folder to write (an interrupted run there is resumed exactly; a finished one given more --epochs trains on)")
-    t.add_argument("--devices", type=int, metavar="N", help="local devices to split each batch over (keras.distribution.DataParallel; "
+    t.add_argument("--out", required=True, metavar="DIR",
+                   help="run folder to write (an interrupted run there is resumed exactly; "
+                   "a finished one given more --epochs trains on)")
+    t.add_argument("--devices", type=int, metavar="N",
+                   help="local devices to split each batch over (keras.distribution.DataParallel; "
                    "default: all, one on a CPU); the results do not depend on it, so a run may resume on other devices")
     if with_config: _config_options(t)
-    e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON", description=evaluate.__doc__)
+    e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON",
+                       description=evaluate.__doc__)
     e.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
     _data_options(e, help="dataset to evaluate on (default: the run's own)")
     e.add_argument("--protocol", required=True, choices=("full", "sampled"),
-                   help="'full': rank the target among all movies; 'sampled': among itself and 100 random movies (the paper's)")
-    e.add_argument("--split", required=True, choices=("val", "test"), help="each user's second-to-last (val) or last (test) movie")
-    e.add_argument("--k", type=int, nargs="+", default=[10], metavar="K", help="cut-offs for HR@k and NDCG@k (default: 10)")
+                   help="'full': rank the target among all movies; 'sampled': among itself and 100 random movies "
+                   "(the paper's)")
+    e.add_argument("--split", required=True, choices=("val", "test"),
+                   help="each user's second-to-last (val) or last (test) movie")
+    e.add_argument("--k", type=int, nargs="+", default=[10], metavar="K",
+                   help="cut-offs for HR@k and NDCG@k (default: 10)")
     e.add_argument("--seed", type=int, default=0, help="seed of the sampled negatives (default: 0)")
     r = sub.add_parser("recommend", help="top-k movies for a user or after some movies", description=recommend.__doc__)
     r.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
     who = r.add_mutually_exclusive_group(required=True)
     who.add_argument("--user", metavar="ID", help="a user id of the training data; their whole history is used")
-    who.add_argument("--movies", nargs="+", metavar="MOVIE", help="movies watched, oldest first: MovieLens ids (numbers) or titles ('The Matrix', 'Toy Story (1995)')")
+    who.add_argument("--movies", nargs="+", metavar="MOVIE",
+                     help="movies watched, oldest first: MovieLens ids (numbers) or titles "
+                     "('The Matrix', 'Toy Story (1995)')")
     r.add_argument("-k", "--k", type=int, default=10, help="how many movies (default: 10)")
     r.add_argument("--allow-seen", action="store_true", help="allow movies of the history in the answer")
     r.add_argument("--json", action="store_true", help="print JSON records instead of a table")
@@ -236,5 +266,7 @@ def main(argv: list[str] | None = None,  # arguments without the program name; d
         print(f"sasrec: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("sasrec: interrupted" + (" (run the same command again to resume training)" if argv[:1] == ["train"] else ""), file=sys.stderr)
+        print("sasrec: interrupted"
+              + (" (run the same command again to resume training)" if argv[:1] == ["train"] else ""),
+              file=sys.stderr)
         return 130

@@ -59,6 +59,8 @@ class Config:
     l2_emb: float = option(0.0, "L2 penalty on the item embeddings")
     fast_dropout: bool = option(False, "dropout masks from a hash (HashDropout), ~30x cheaper on a CPU than Keras' "
                                        "threefry masks")
+    item_shards: int = option(1, "devices the item embedding table is split over by rows (keras.distribution."
+                                 "ModelParallel), for catalogues too large for one; --devices must be a multiple")
     init_std: float | None = option(None, "initial embeddings and weight matrices from N(0, init_std²) (SASRec+: 0.02);"
                                           " None: Glorot-uniform, as the paper's code")
     loss: str = option("bce", "bce (the paper's: sampled BCE), ce (softmax over every item), sampled_ce (softmax over "
@@ -138,7 +140,7 @@ class Config:
 _AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
 _RANGES = {  # every numeric field: (test, the rule in words)
     **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every", "patience", "k",
-                     "ffn_dim"), _AT_LEAST_1),
+                     "ffn_dim", "item_shards"), _AT_LEAST_1),
     **dict.fromkeys(("dropout", "beta_1", "beta_2"), _FRACTION),
     "l2_emb": (lambda v: v >= 0, "be at least 0"), "seed": (lambda v: v >= 0, "be at least 0"),
     "learning_rate": (lambda v: v > 0, "be positive"), "init_std": (lambda v: v > 0, "be positive"),

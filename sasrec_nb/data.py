@@ -53,18 +53,21 @@ def parse_delimited(raw: bytes,  # file contents
                     sep: str = "::",  # field separator; `::` is rewritten to a tab so the C engine can read it
                     int_cols: tuple = (),  # columns that must be integers
                     optional: tuple = (),  # columns that may be empty (read as "")
-                    encoding: str | None = None,  # None: latin-1 (MovieLens'), or UTF-8 when the bytes are UTF-8, see `text_encoding`
+                    # None: latin-1 (MovieLens'), or UTF-8 when the bytes are UTF-8, see `text_encoding`
+                    encoding: str | None = None,
                     ) -> pd.DataFrame:
     "Parse a separated text file quickly, with errors that name `name` and the line."
     if sep == "::": raw, sep = raw.replace(b"::", b"\t"), "\t"
     if not raw.strip(): raise DataError(f"{name}: file is empty")
     encoding = encoding or text_encoding(raw)
     first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
-    if (n := first.count(sep.encode()) + 1) > len(names):  # pandas drops extra fields of the first line with only a warning
+    # pandas drops extra fields of the first line with only a warning
+    if (n := first.count(sep.encode()) + 1) > len(names):
         raise DataError(f"{name}: malformed line 1: {n} fields, expected {len(names)}")
     try:
         df = pd.read_csv(io.BytesIO(raw), sep=sep, header=None, names=names, engine="c", encoding=encoding,
-                         quoting=csv.QUOTE_NONE, index_col=False, dtype={c: "string" for c in names if c not in int_cols},
+                         quoting=csv.QUOTE_NONE, index_col=False,
+                         dtype={c: "string" for c in names if c not in int_cols},
                          skip_blank_lines=True, on_bad_lines="error")
     except pd.errors.ParserError as e:
         m = re.search(r"line (\d+), saw (\d+)", str(e))
@@ -127,7 +130,8 @@ def _ids(a) -> np.ndarray:
 
 def build_sequences(users: np.ndarray,  # (n,) original user id of each interaction, in file order
                     items: np.ndarray,  # (n,) original item id of each interaction
-                    timestamps: np.ndarray | None = None,  # (n,) time of each interaction; None: the file is already in order
+                    # (n,) time of each interaction; None: the file is already in order
+                    timestamps: np.ndarray | None = None,
                     min_item_count: int = 0,  # drop items with fewer interactions than this
                     min_user_count: int = 0,  # then drop users with fewer interactions than this
                     movies: pd.DataFrame | None = None,  # titles/genres by original item id, kept as they are
@@ -144,7 +148,9 @@ def build_sequences(users: np.ndarray,  # (n,) original user id of each interact
         keep = counts[inv] >= min_user_count
         users, items = users[keep], items[keep]
         if timestamps is not None: timestamps = np.asarray(timestamps)[keep]
-    if len(users) == 0: raise DataError(f"no interactions left after filtering (min_item_count={min_item_count}, min_user_count={min_user_count})")
+    if len(users) == 0:
+        raise DataError(f"no interactions left after filtering (min_item_count={min_item_count}, "
+                        f"min_user_count={min_user_count})")
     user_ids, user_row = np.unique(users, return_inverse=True)
     item_vals, item_idx = np.unique(items, return_inverse=True)
     # lexsort is stable: equal (user, time) keys keep their order in the file
@@ -159,7 +165,7 @@ def build_sequences(users: np.ndarray,  # (n,) original user id of each interact
 def atomic_write(path: str | Path,  # destination
                  write,  # called with a temporary path in the same folder; must create the file there
                  ) -> Path:
-    "Create `path` via `write(tmp)`, synced to disk and renamed into place: readers see the old file or the whole new one."
+    "Create `path` via `write(tmp)`, synced to disk, renamed into place: readers see the old file or the whole new one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.stem}.", suffix=path.suffix)
     os.close(fd); tmp = Path(tmp)
@@ -168,8 +174,9 @@ def atomic_write(path: str | Path,  # destination
         sync(tmp); os.chmod(tmp, 0o666 & ~umask())  # mkstemp made it 0600
         os.replace(tmp, path); sync(path.parent)
     except Exception as e:
-        if no_space(e): raise DataError(f"{path.parent}: no space left to write {path.name} ({free_space(path.parent)} free); "
-                                        "free some space and run the same command again") from e
+        if no_space(e):
+            raise DataError(f"{path.parent}: no space left to write {path.name} ({free_space(path.parent)} free); "
+                            "free some space and run the same command again") from e
         raise
     finally:
         tmp.unlink(missing_ok=True)
@@ -192,7 +199,8 @@ def no_space(e: BaseException) -> bool:
     "Whether `e`, or an exception that caused it, is a full disk (or a file-size or quota limit)."
     while e is not None:
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): return True
-        if "No space left" in str(e) or "File too large" in str(e): return True  # h5py and zipfile re-raise without the errno
+        # h5py and zipfile re-raise without the errno
+        if "No space left" in str(e) or "File too large" in str(e): return True
         e = e.__cause__ or e.__context__
     return False
 
@@ -209,8 +217,9 @@ def remove_temp_files(folder: str | Path) -> list[Path]:
 def save_sequences(seqs: Sequences, folder: str | Path) -> Path:
     "Write `seqs` to `folder/sequences.npz` (and `folder/movies.csv` when titles are known), atomically."
     folder = Path(folder)
-    atomic_write(folder / "sequences.npz", lambda p: np.savez(p, items=seqs.items, offsets=seqs.offsets,
-                                                              user_ids=_ids(seqs.user_ids), item_ids=_ids(seqs.item_ids)))
+    atomic_write(folder / "sequences.npz",
+                 lambda p: np.savez(p, items=seqs.items, offsets=seqs.offsets,
+                                    user_ids=_ids(seqs.user_ids), item_ids=_ids(seqs.item_ids)))
     if seqs.movies is not None: atomic_write(folder / "movies.csv", lambda p: seqs.movies.to_csv(p, index_label="item"))
     return folder
 
@@ -221,7 +230,8 @@ def load_sequences(folder: str | Path) -> Sequences:
     try:
         with np.load(folder / "sequences.npz", allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
     except Exception as e: raise DataError(f"{folder / 'sequences.npz'}: corrupt ({e})") from e
-    movies = pd.read_csv(folder / "movies.csv", index_col="item", keep_default_na=False) if (folder / "movies.csv").is_file() else None
+    movies = (pd.read_csv(folder / "movies.csv", index_col="item", keep_default_na=False)
+              if (folder / "movies.csv").is_file() else None)
     return Sequences(arrays["items"], arrays["offsets"], arrays["user_ids"], arrays["item_ids"], movies)
 
 # %% ../nbs/01_data.ipynb #62468019
@@ -273,7 +283,8 @@ def synthetic_movielens(dest: str | Path,  # folder to write `ratings.dat`, `mov
                         max_len: int = 40,  # longest sequence
                         noise: float = 0.1,  # probability that the next item is random instead of the next in the cycle
                         seed: int = 0,  # random seed: the same seed writes the same bytes
-                        as_zip: bool = False,  # also pack the folder as `ml-1m.zip` (members under `ml-1m/`) and return its path
+                        # also pack the folder as `ml-1m.zip` (members under `ml-1m/`) and return its path
+                        as_zip: bool = False,
                         ) -> Path:
     "Write a small MovieLens-1M-format dataset whose sequences follow a hidden cycle; returns the folder (or zip)."
     rng = np.random.default_rng(seed)
@@ -292,10 +303,13 @@ def synthetic_movielens(dest: str | Path,  # folder to write `ratings.dat`, `mov
         file_order = np.lexsort((np.arange(n), rng.permutation(group.max() + 1)[group]))
         lines += [f"{u}::{seq[i]}::{int(rng.integers(1, 6))}::{ts[i]}" for i in file_order]
     genre = lambda i: "|".join(sorted(set(GENRES[j] for j in rng.integers(0, len(GENRES), 2))))
-    titles = ["Misérables, Les (1995)" if i == 1 else f"Synthetic Movie {i} ({1950 + i % 50})" for i in range(1, num_items + 1)]
+    titles = ["Misérables, Les (1995)" if i == 1 else f"Synthetic Movie {i} ({1950 + i % 50})"
+              for i in range(1, num_items + 1)]
     (dest / "ratings.dat").write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
-    (dest / "movies.dat").write_bytes("".join(f"{i}::{t}::{genre(i)}\n" for i, t in enumerate(titles, 1)).encode("latin-1"))
-    (dest / "users.dat").write_bytes("".join(f"{u}::M::25::0::00000\n" for u in range(1, num_users + 1)).encode("latin-1"))
+    (dest / "movies.dat").write_bytes(
+        "".join(f"{i}::{t}::{genre(i)}\n" for i, t in enumerate(titles, 1)).encode("latin-1"))
+    (dest / "users.dat").write_bytes(
+        "".join(f"{u}::M::25::0::00000\n" for u in range(1, num_users + 1)).encode("latin-1"))
     if not as_zip: return dest
     zpath = dest / "ml-1m.zip"
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
@@ -394,10 +408,12 @@ def movielens_100k(path: str | Path,  # the `ml-100k` folder (files plain or com
     ratings = parse_delimited(read_bytes(data), RATING_COLS, str(data), sep="\t", int_cols=tuple(RATING_COLS))
     flags = [f"g{i}" for i in range(len(ML100K_GENRES))]
     items = parse_delimited(read_bytes(item), ["item", "title", "release", "video", "url", *flags], str(item), sep="|",
-                            int_cols=("item", *flags), optional=("release", "video", "url"))  # GroupLens leaves them blank for some movies
+                            # GroupLens leaves them blank for some movies
+                            int_cols=("item", *flags), optional=("release", "video", "url"))
     names = np.array(ML100K_GENRES, dtype=object)
     genres = ["|".join(names[row.astype(bool)]) for row in items[flags].to_numpy()]
-    movies = pd.DataFrame({"title": items["title"].astype(str).to_numpy(), "genres": genres}, index=items["item"].rename("item"))
+    movies = pd.DataFrame({"title": items["title"].astype(str).to_numpy(), "genres": genres},
+                          index=items["item"].rename("item"))
     return ratings_to_sequences(ratings, preset, movies)
 
 # %% ../nbs/01_data.ipynb #471790bf
@@ -408,10 +424,12 @@ def sas_file(path: str | Path) -> Sequences:
 
 def attach_titles(seqs: Sequences,  # sequences whose item ids are not MovieLens ids
                   movies_path: str | Path,  # MovieLens `movies.dat` (plain or compressed)
-                  item_map_path: str | Path,  # `<our item id> <MovieLens id>` per line, e.g. `sas_to_original_items.txt`
+                  # `<our item id> <MovieLens id>` per line, e.g. `sas_to_original_items.txt`
+                  item_map_path: str | Path,
                   ) -> Sequences:
     "The same sequences with original ids replaced by MovieLens ids and titles attached."
-    m = parse_delimited(read_bytes(item_map_path), ["item", "movie"], str(item_map_path), sep=" ", int_cols=("item", "movie"))
+    m = parse_delimited(read_bytes(item_map_path), ["item", "movie"], str(item_map_path), sep=" ",
+                        int_cols=("item", "movie"))
     lookup = pd.Series(m["movie"].to_numpy(), index=m["item"].to_numpy())
     missing = np.setdiff1d(seqs.item_ids[1:], lookup.index.to_numpy())
     if len(missing): raise DataError(f"{item_map_path}: no MovieLens id for items {missing[:5].tolist()}")
@@ -434,11 +452,13 @@ def table_file(path: str | Path,  # `.csv`, `.tsv` or `.parquet` (csv may be com
         df = (pd.read_parquet(path) if path.suffix == ".parquet"
               else pd.read_csv(path, sep="\t" if ".tsv" in path.suffixes else ","))
     except Exception as e: raise DataError(f"{path}: cannot read as a table ({e})") from e
-    cols = {user_col: "user", item_col: "item", **({time_col: "timestamp"} if time_col else {}), **({rating_col: "rating"} if rating_col else {})}
+    cols = {user_col: "user", item_col: "item", **({time_col: "timestamp"} if time_col else {}),
+            **({rating_col: "rating"} if rating_col else {})}
     if missing := [c for c in cols if c not in df.columns]:
         raise DataError(f"{path}: no column {missing[0]!r} (columns are {list(df.columns)})")
     df = df[list(cols)].rename(columns=cols)
-    if df.isna().any().any(): raise DataError(f"{path}: missing values in row {int(np.flatnonzero(df.isna().any(axis=1).to_numpy())[0]) + 1}")
+    if df.isna().any().any():
+        raise DataError(f"{path}: missing values in row {int(np.flatnonzero(df.isna().any(axis=1).to_numpy())[0]) + 1}")
     if time_col is None: df["timestamp"] = np.arange(len(df))
     return ratings_to_sequences(df, preset)
 
@@ -455,7 +475,8 @@ def detect_format(path: str | Path) -> str:
     if p.suffix == ".zip": return "ml-1m"
     if sfx and sfx[-1] in (".csv", ".tsv", ".parquet"): return "table"
     if sfx and sfx[-1] in (".txt", ".dat"): return "sas"
-    raise DataError(f"{p}: cannot tell the format from the name; name it (format, or --format on the command line): one of {', '.join(FORMATS)}")
+    raise DataError(f"{p}: cannot tell the format from the name; "
+                    f"name it (format, or --format on the command line): one of {', '.join(FORMATS)}")
 
 def load(path: str | Path | None = None,  # file or folder; None downloads MovieLens-1M (or uses `$SASREC_ML1M`)
          format: str | None = None,  # one of `FORMATS`; guessed from `path` if None
@@ -482,6 +503,8 @@ def summary(seqs: Sequences) -> dict:
     "Counts and sequence-length percentiles, as plain numbers (JSON-ready)."
     lengths = seqs.lengths
     pct = {f"p{q}": float(np.percentile(lengths, q)) for q in (5, 25, 50, 75, 95)}
-    return dict(users=seqs.num_users, items=seqs.num_items, interactions=seqs.num_interactions, duplicates_dropped=seqs.duplicates,
+    return dict(users=seqs.num_users, items=seqs.num_items, interactions=seqs.num_interactions,
+                duplicates_dropped=seqs.duplicates,
                 density=round(seqs.num_interactions / (seqs.num_users * seqs.num_items), 6),
-                length=dict(min=int(lengths.min()), mean=round(float(lengths.mean()), 2), **pct, max=int(lengths.max())))
+                length=dict(min=int(lengths.min()), mean=round(float(lengths.mean()), 2), **pct,
+                            max=int(lengths.max())))

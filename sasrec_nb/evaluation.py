@@ -47,7 +47,7 @@ def full_ranks(model,  # a trained `SASRec`
                ) -> np.ndarray:
     "(U,) rank of each target among all items, the history and the padding excluded."
     users = model.encode(inputs)  # (U, d): encode bounds its own batches
-    table = ops.convert_to_tensor(ops.convert_to_numpy(model.item_embedding.embeddings))  # (V, d)
+    table = ops.convert_to_tensor(model.item_table())  # (V, d)
     ranks = []
     for s in range(0, len(inputs), batch_size):
         h, y = users[s:s + batch_size], np.asarray(targets[s:s + batch_size])
@@ -75,7 +75,7 @@ def sampled_ranks(model,  # a trained `SASRec`
                   ) -> np.ndarray:
     "(len(seeds), U) rank of each target among itself and `num_negatives` sampled items, for each seed."
     h = model.encode(inputs)  # (U, d)
-    table = ops.convert_to_numpy(model.item_embedding.embeddings)
+    table = model.item_table()
     ranks = []
     for seed in seeds:
         negatives = sampler(users, (len(users), num_negatives), np.random.default_rng(seed))

@@ -46,8 +46,9 @@ class SampledBCE:
 
     def __init__(self, num_negatives: int = LOSS_NEGATIVES["bce"]): self.num_negatives = num_negatives
 
-    def __call__(self, hidden, targets, embeddings):
+    def __call__(self, hidden, targets, embeddings, num_items=None):
         "Mean loss over positions with a positive. hidden (B,T,d), targets (B,T,1+n) int, embeddings (V,d)."
+        del num_items  # only the targets' rows are read: a sharded table's padding rows never are
         targets = ops.convert_to_tensor(targets, "int32")
         logits = ops.einsum("btd,btkd->btk", hidden, ops.take(embeddings, targets, axis=0))  # (B, T, 1+n)
         mask = ops.cast(targets[..., 0] > 0, hidden.dtype)  # (B, T)
@@ -101,10 +102,12 @@ class SoftmaxCE:
 
     def __init__(self, chunk_size: int = 4096): self.chunk_size = chunk_size
 
-    def __call__(self, hidden, targets, embeddings):
-        "Mean loss over positions with a next item. hidden (B,T,d), targets (B,T) positives, embeddings (V+1,d)."
+    def __call__(self, hidden, targets, embeddings, num_items=None):
+        """Mean loss over positions with a next item. hidden (B,T,d), targets (B,T) positives, embeddings (V+1,d).
+        `num_items`: the catalogue, where `embeddings` has more rows (a sharded table's padding); None: every row."""
         h, y, n_real = pack_targets(hidden, _positives(targets))
-        candidate = ops.arange(ops.shape(embeddings)[0]) > 0  # every id but the padding
+        ids = ops.arange(ops.shape(embeddings)[0])
+        candidate = (ids > 0) if num_items is None else (ids > 0) & (ids <= num_items)  # every item, no padding
 
         def nll(hc, yc):
             logits = ops.where(candidate[None], ops.matmul(hc, ops.transpose(embeddings)), -1e9)  # (C, V + 1)
@@ -139,8 +142,9 @@ class SampledSoftmaxCE:
         self.num_negatives, self.sampling, self.chunk_size = num_negatives, sampling, chunk_size
         self.correction = keras_rs.layers.SamplingProbabilityCorrection(epsilon=1e-30)
 
-    def __call__(self, hidden, targets, embeddings):
+    def __call__(self, hidden, targets, embeddings, num_items=None):
         "Mean loss over positions with a next item. targets: dict of positives (B,T), negatives (N,) and their probabilities."
+        del num_items  # only the targets' and negatives' rows are read
         h, y, q, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"),
                                        ops.convert_to_tensor(targets["positive_probability"], "float32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
@@ -179,11 +183,13 @@ class GBCE:
         if not 0 <= t <= 1: raise ValueError(f"gBCE calibration t must lie in [0, 1], not {t}")
         self.num_negatives, self.t, self.chunk_size = num_negatives, t, chunk_size
 
-    def __call__(self, hidden, targets, embeddings):
-        "Mean loss over positions with a next item. targets: dict of positives (B,T) and negatives (N,)."
+    def __call__(self, hidden, targets, embeddings, num_items=None):
+        """Mean loss over positions with a next item. targets: dict of positives (B,T) and negatives (N,).
+        `num_items`: the catalogue, where `embeddings` has more rows (a sharded table's padding); None: every row but 0."""
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
-        beta = gbce_beta(ops.shape(negatives)[0], ops.shape(embeddings)[0] - 1, self.t)  # the negatives this batch holds
+        num_items = ops.shape(embeddings)[0] - 1 if num_items is None else num_items
+        beta = gbce_beta(ops.shape(negatives)[0], num_items, self.t)  # the negatives this batch holds
 
         def nll(hc, yc):
             target, scores = _shared_scores(hc, embeddings, negatives, yc)  # a hit's -1e9 costs softplus(-1e9) = 0
@@ -442,6 +448,8 @@ class SASRec(keras.Model):
         init_std: initialise embeddings and weight matrices from N(0, init_std²), as SASRec+ (0.02); None: Glorot-uniform,
             as the paper's code.
         loss: a sequence loss such as `SampledBCE()` or `SoftmaxCE()`; used by `fit`.
+        item_shards: devices the item table is split over by rows under a `keras.distribution.ModelParallel`
+            (`training.device_distribution`); the table gets padding rows up to a multiple of it, which nothing scores.
 
     Example:
     ```python
@@ -452,7 +460,7 @@ class SASRec(keras.Model):
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
                  num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
                  attention_projection: bool | None = None, ffn_dim: int | None = None, fast_dropout: bool = False,
-                 init_std: float | None = None, loss=None, **kwargs):
+                 init_std: float | None = None, loss=None, item_shards: int = 1, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
         self.attention_projection = attention_projection_for(block, attention_projection)
@@ -462,8 +470,10 @@ class SASRec(keras.Model):
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
         self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
         self.sequence_loss = loss if loss is not None else SampledBCE()
+        self.item_shards = item_shards
         self.item_embedding = keras_hub.layers.ReversibleEmbedding(
-            num_items + 1, hidden_dim, tie_weights=True, embeddings_initializer=initializer(init_std),
+            -(-(num_items + 1) // item_shards) * item_shards, hidden_dim,  # whole rows per shard: JAX shards only evenly
+            tie_weights=True, embeddings_initializer=initializer(init_std),
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
         self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, initializer=initializer(init_std), name="position_embedding")
         self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout, name="embedding_dropout")
@@ -523,7 +533,11 @@ class SASRec(keras.Model):
 
     def score_items(self, item_ids):
         "(B, num_items + 1) score of every item (index = item id) as the next one after each history."
-        return self.item_embedding(self.last_hidden(item_ids), reverse=True)
+        return self.item_embedding(self.last_hidden(item_ids), reverse=True)[:, :self.num_items + 1]
+
+    def item_table(self) -> np.ndarray:
+        "A numpy copy of the item table `(num_items + 1, d)`, row = item id, without a sharded table's padding rows."
+        return ops.convert_to_numpy(self.item_embedding.embeddings)[:self.num_items + 1]  # a copy: fit may donate the live buffer
 
     def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
                max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
@@ -553,7 +567,7 @@ class SASRec(keras.Model):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         "The sequence loss (a mean over the batch's targets), times the mean of the rows' `sample_weight` where given."
-        loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings)
+        loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings, num_items=self.num_items)
         if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
         return loss + ops.sum(self.losses) if self.losses else loss
 
@@ -565,7 +579,7 @@ class SASRec(keras.Model):
         if k < 1: raise DataError(f"k must be at least 1, not {k}")
         item_ids = np.asarray(item_ids, "int32")
         users = self.encode(item_ids, batch_size=batch_size)
-        if candidates is None: candidates = ops.convert_to_numpy(self.item_embedding.embeddings)  # a copy: fit may donate the live buffer
+        if candidates is None: candidates = self.item_table()
         retrieval = MaskedRetrieval(k=min(k, len(candidates)))
         retrieval.update_candidates(candidates)
         scores, ids = [], []
@@ -580,6 +594,7 @@ class SASRec(keras.Model):
         return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,
                 "num_blocks": self.num_blocks, "num_heads": self.num_heads, "dropout": self.dropout, "l2_emb": self.l2_emb,
                 "block": self.block, "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std,
+                "item_shards": self.item_shards,
                 "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
     @classmethod

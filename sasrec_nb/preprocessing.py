@@ -100,9 +100,11 @@ class NegativeSampler:
         "Negatives of `shape` for `users`, none of them among the user's excluded items."
         users = np.asarray(users)
         if self.no_negative[users].any():
-            raise DataError(f"user row {int(users[self.no_negative[users]][0])} has interacted with every item: no negative exists")
+            raise DataError(f"user row {int(users[self.no_negative[users]][0])} has interacted with every item: "
+                            "no negative exists")
         out = rng.integers(1, self.num_items + 1, size=shape, dtype=np.int64)
-        base = np.broadcast_to(users.astype(np.int64).reshape((-1,) + (1,) * (len(shape) - 1)) * (self.num_items + 1), shape).ravel()
+        base = np.broadcast_to(users.astype(np.int64).reshape((-1,) + (1,) * (len(shape) - 1)) * (self.num_items + 1),
+                               shape).ravel()
         flat, todo = out.reshape(-1), np.arange(out.size)  # only redrawn entries are checked again
         while todo.size:
             keys = base[todo] + flat[todo]
@@ -119,11 +121,16 @@ class TrainingBatches(keras.utils.PyDataset):
                  batch_size: int = 128,  # users per batch
                  num_negatives: int = 1,  # negatives per position
                  seed: int = 0,  # seeds the shuffle and the negatives
-                 bucket_widths: tuple | None = None,  # e.g. (32, 64, 128): batch users of similar length, cut padding columns, weigh batches by their targets
-                 pack: bool = False,  # pack each batch's users into as few rows as hold them (`pack_rows`); x is then a dict
-                 negatives: str | None = "per_position",  # what the loss needs (its `negatives`): "per_position", "shared" or None
-                 sampling: str = "uniform",  # shared negatives: "uniform", or "popularity": in proportion to how often each item is a positive of these batches
-                 row_multiple: int = 1,  # rows of every batch a multiple of this (the devices of a data-parallel run): empty rows added
+                 # e.g. (32, 64, 128): batch users of similar length, cut padding columns, weigh batches by targets
+                 bucket_widths: tuple | None = None,
+                 # pack each batch's users into as few rows as hold them (`pack_rows`); x is then a dict
+                 pack: bool = False,
+                 # what the loss needs (its `negatives`): "per_position", "shared" or None
+                 negatives: str | None = "per_position",
+                 # shared negatives: "uniform", or "popularity": in proportion to each item's positives in these batches
+                 sampling: str = "uniform",
+                 # rows of every batch a multiple of this (the devices of a data-parallel run): empty rows added
+                 row_multiple: int = 1,
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len
@@ -136,13 +143,15 @@ class TrainingBatches(keras.utils.PyDataset):
         self.inputs = left_pad(split.seqs.items, s, e - 1, max_len)  # (U, T)
         self.positives = left_pad(split.seqs.items, s + 1, e, max_len)  # (U, T): next item at each position
         self.input_lengths = e - 1 - s  # real items in each input row
-        self.targets_per_batch = (self.positives > 0).sum() / -(-len(self.users) // batch_size)  # the mean over an epoch's batches
+        # the mean over an epoch's batches
+        self.targets_per_batch = (self.positives > 0).sum() / -(-len(self.users) // batch_size)
         if negatives not in NEGATIVES: raise ValueError(f"unknown negatives {negatives!r}; choose one of {NEGATIVES}")
         self.negatives, self.num_items = negatives, split.num_items
         if negatives == "per_position":
             self.sampler = NegativeSampler(split.seqs.items, split.starts, split.train_end, split.num_items)
         self.sampling = sampling  # the probabilities only where shared negatives are drawn
-        self.item_probability = _sampling_probability(self.positives, split.num_items, sampling) if negatives == "shared" else None
+        self.item_probability = (_sampling_probability(self.positives, split.num_items, sampling)
+                                 if negatives == "shared" else None)
         self.set_epoch(0)
 
     def __len__(self): return len(self.batches)
@@ -166,16 +175,19 @@ class TrainingBatches(keras.utils.PyDataset):
     def __getitem__(self, i: int):
         rows = self.batches[i]
         longest = min(self.input_lengths[rows].max(), self.max_len)
-        width = next(w for w in self.widths if w >= longest)  # padding invariance: cutting empty columns changes nothing
+        # padding invariance: cutting empty columns changes nothing
+        width = next(w for w in self.widths if w >= longest)
         pos = self.positives[rows, -width:]
         if self.negatives != "per_position": y = self._targets(pos, i)
         else:
-            neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,), np.random.default_rng([self.seed, self.epoch, i]))
+            neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,),
+                               np.random.default_rng([self.seed, self.epoch, i]))
             neg[pos == 0] = 0  # no negatives where there is no positive
             y = np.concatenate([pos[..., None], neg], axis=-1)
         if self.pack: return packed(self.inputs[rows], y, int(np.lcm(8, self.row_multiple)))
         if len(self.widths) == 1: return pad_rows(self.row_multiple, self.inputs[rows, -width:], y)
-        # sorted batches differ in size: weigh each by its share of an average batch's targets, so every position counts alike
+        # sorted batches differ in size: weigh each by its share of an average batch's targets,
+        # so every position counts alike
         weights = np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
         return pad_rows(self.row_multiple, self.inputs[rows, -width:], y, weights)
 
@@ -192,22 +204,25 @@ NEGATIVES = ("per_position", "shared", None)
 
 def pad_rows(multiple: int,  # rows wanted: a multiple of this
              x: np.ndarray,  # (B, T) inputs
-             y,  # (B, T, ...) targets, or a dict of them (entries that are not (B, T, ...), such as shared negatives, kept)
+             # (B, T, ...) targets, or a dict of them (entries that are not (B, T, ...), such as shared negatives, kept)
+             y,
              weights: np.ndarray | None = None,  # (B,) row weights
              ) -> tuple:
-    "`(x, y[, weights])` with all-padding rows appended up to a multiple of `multiple`: no items, no targets, the mean weight."
+    "`(x, y[, weights])` plus all-padding rows up to a multiple of `multiple`: no items, no targets, the mean weight."
     extra = -len(x) % multiple
     def grow(a):
         if not (isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == x.shape): return a
         return np.concatenate([a, np.zeros((extra, *a.shape[1:]), a.dtype)]) if extra else a
     y = {k: grow(v) for k, v in y.items()} if isinstance(y, dict) else grow(y)
     if weights is None: return grow(x), y
-    return grow(x), y, np.concatenate([weights, np.full(extra, weights.mean(), weights.dtype)])  # the mean stays as it was
+    # the mean stays as it was
+    return grow(x), y, np.concatenate([weights, np.full(extra, weights.mean(), weights.dtype)])
 
 def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
     "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."
     if sampling not in SAMPLINGS: raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLINGS}")
-    counts = np.ones(num_items + 1) if sampling == "uniform" else np.bincount(positives.ravel(), minlength=num_items + 1).astype(float)
+    counts = (np.ones(num_items + 1) if sampling == "uniform"
+              else np.bincount(positives.ravel(), minlength=num_items + 1).astype(float))
     counts[0] = 0
     return (counts / counts.sum()).astype(np.float32)
 
@@ -221,9 +236,10 @@ def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
               width: int,  # columns of a row
               multiple: int = 8,  # the number of rows is rounded up to a multiple of this
               ) -> tuple[np.ndarray, np.ndarray, int]:
-    "First-fit decreasing: `(row, offset, num_rows)`, user b's items going to columns offset[b]:offset[b] + lengths[b] of row[b]."
+    "First-fit decreasing: `(row, offset, num_rows)`, user b's items in row[b] at offset[b]:offset[b] + lengths[b]."
     lengths = np.asarray(lengths, int)
-    if len(lengths) and lengths.max() > width: raise ValueError(f"a history of {lengths.max()} items does not fit a row of {width}")
+    if len(lengths) and lengths.max() > width:
+        raise ValueError(f"a history of {lengths.max()} items does not fit a row of {width}")
     row, offset, free = np.zeros(len(lengths), int), np.zeros(len(lengths), int), []  # free: columns left in each row
     for b in np.argsort(-lengths, kind="stable"):
         r = next((r for r, f in enumerate(free) if f >= lengths[b]), len(free))
@@ -232,7 +248,8 @@ def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
     return row, offset, -(-max(len(free), 1) // multiple) * multiple
 
 def packed(inputs,  # (B, T) left-padded histories
-           targets,  # (B, T, ...) array, or a dict of them (other entries, such as shared negatives, are kept as they are)
+           # (B, T, ...) array, or a dict of them (other entries, such as shared negatives, are kept as they are)
+           targets,
            multiple: int = 8):
     "`({'items', 'segments', 'positions'}, targets)`, each (R, T): the batch's users packed into R rows by `pack_rows`."
     b, t = inputs.shape

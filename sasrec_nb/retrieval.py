@@ -168,7 +168,7 @@ class Recommender:
     def __init__(self, model: SASRec, seqs: Sequences, config: Config | None = None):
         self.model, self.seqs, self.config = model, seqs, config
         # a copy: never the live (donatable) buffer
-        self.item_vectors = keras.ops.convert_to_numpy(model.item_embedding.embeddings)
+        self.item_vectors = model.item_table()
         self.titles = TitleMatcher(seqs.movies) if seqs.movies is not None else None
         # position i = internal id i + 1, row i
         self._items, self._users = pd.Index(seqs.item_ids[1:]), pd.Index(seqs.user_ids)

@@ -27,9 +27,9 @@ from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['make_loss', 'batches_for', 'build_model', 'data_parallel', 'release_memory', 'RankingValidation', 'EpochTime',
+__all__ = ['make_loss', 'batches_for', 'build_model', 'device_distribution', 'release_memory', 'RankingValidation', 'EpochTime',
            'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'train', 'evaluate_run',
-           'plot_history']
+           'plot_history', 'ProcessRows']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -53,7 +53,8 @@ def build_model(config: Config, num_items: int,
     model = SASRec(num_items, max_len=config.max_len, hidden_dim=config.hidden_dim, num_blocks=config.num_blocks,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
                    attention_projection=config.attention_projection,
-                   ffn_dim=config.ffn_dim, fast_dropout=config.fast_dropout, init_std=config.init_std, loss=make_loss(config))
+                   ffn_dim=config.ffn_dim, fast_dropout=config.fast_dropout, init_std=config.init_std, loss=make_loss(config),
+                   item_shards=config.item_shards)
     lr = config.learning_rate
     if config.lr_schedule == "cosine":
         if not steps_per_epoch: raise ValueError("a cosine learning-rate schedule needs steps_per_epoch")
@@ -62,18 +63,27 @@ def build_model(config: Config, num_items: int,
     return model
 
 # %% ../nbs/05_training.ipynb #d28577a9
-def data_parallel(devices: int | None = None,  # how many local devices to split batches over; None: all of them
-                  ) -> keras.distribution.DataParallel | None:
-    "Keras' `DataParallel` over the first `devices` local devices, or None where that is one device (nothing to split)."
-    if keras.backend.backend() != "jax":  # keras.distribution's data parallelism is the JAX backend's
-        if devices in (None, 1): return None
-        raise DataError(f"devices {devices!r}: data-parallel training needs KERAS_BACKEND=jax, not {keras.backend.backend()}")
+def device_distribution(devices: int | None = None,  # local devices to train on; None: all of them
+                        item_shards: int = 1,  # of those, how many split the item table's rows between them
+                        ) -> keras.distribution.Distribution | None:
+    "None for one device; Keras' `DataParallel` over `devices`; or, with `item_shards` > 1, `ModelParallel` sharding the item table."
+    if keras.backend.backend() != "jax":  # keras.distribution is the JAX backend's
+        if devices in (None, 1) and item_shards == 1: return None
+        raise DataError(f"devices {devices!r}, item_shards {item_shards}: training on several devices needs KERAS_BACKEND=jax, "
+                        f"not {keras.backend.backend()}")
     available = keras.distribution.list_devices()
     n = len(available) if devices is None else devices
     if not (isinstance(n, int) and 1 <= n <= len(available)):
-        raise DataError(f"devices must be from 1 to the {len(available)} this machine has ({', '.join(available)}), not {n!r}; on a CPU, "
-                        "XLA_FLAGS=--xla_force_host_platform_device_count=N (set before the process starts) makes N")
-    return keras.distribution.DataParallel(devices=available[:n]) if n > 1 else None
+        raise DataError(f"devices must be from 1 to the {len(available)} this machine has ({', '.join(available)}), not {n!r}; "
+                        "on a CPU, XLA_FLAGS=--xla_force_host_platform_device_count=N (set before the process starts) makes N")
+    if n == 1: return None  # one device holds the whole table (item_shards only padded it)
+    if n % item_shards:
+        raise DataError(f"item_shards {item_shards} does not divide the {n} devices; train on a multiple of item_shards devices")
+    if item_shards == 1: return keras.distribution.DataParallel(devices=available[:n])
+    mesh = keras.distribution.DeviceMesh((n // item_shards, item_shards), ["batch", "items"], devices=available[:n])
+    layout = keras.distribution.LayoutMap(mesh)
+    layout[".*item_embedding/embeddings"] = ("items", None)  # rows split; Adam's moments take the variable's layout
+    return keras.distribution.ModelParallel(layout_map=layout, batch_dim_name="batch")
 
 # %% ../nbs/05_training.ipynb #b8d4f0a2
 def release_memory():
@@ -260,11 +270,11 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
           run_dir: str | Path = "runs/sasrec",  # where every artefact goes
           verbose: int = 1,  # Keras' progress: 0 silent, 1 bar, 2 one line per epoch
           callbacks: list | None = None,  # extra Keras callbacks
-          devices: int | None = None,  # local devices to split each batch over (`data_parallel`); None: all of them
+          devices: int | None = None,  # local devices to train on (`device_distribution`); None: all of them
           ) -> dict:
     "Train SASRec on `seqs` into `run_dir` (resuming a killed run there), and return the best model's metrics."
-    run, distribution = Path(run_dir), data_parallel(devices)
-    split, batches = _start(run, config, seqs, distribution.device_mesh.shape[0] if distribution else 1)
+    run, distribution = Path(run_dir), device_distribution(devices, config.item_shards)
+    split, batches = _start(run, config, seqs, distribution.device_mesh.shape[0] if distribution else 1)  # the batch axis
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
@@ -315,3 +325,23 @@ def plot_history(history: pd.DataFrame, k: int = 10):
         if col in ev: b.plot(ev["epoch"] + 1, ev[col], marker="o", label=col)
     b.set_xlabel("epoch"); b.set_title("validation"); b.legend(); b.grid(alpha=.3)
     return fig
+
+# %% ../nbs/05_training.ipynb #03e0f068
+class ProcessRows(keras.utils.PyDataset):
+    "This process's block of every array of each batch of `batches` (its rows; a batch's shared negatives alike)."
+    def __init__(self, batches: keras.utils.PyDataset,  # the same batches on every process, e.g. `batches_for`'s
+                 index: int | None = None,  # this process; None: JAX's `process_index()`
+                 count: int | None = None,  # processes; None: JAX's `process_count()`
+                 ):
+        super().__init__()
+        import jax  # multi-process training is the JAX backend's
+        self.batches = batches
+        self.index = jax.process_index() if index is None else index
+        self.count = jax.process_count() if count is None else count
+
+    def __len__(self): return len(self.batches)
+
+    def __getitem__(self, i):
+        return keras.tree.map_structure(lambda a: np.split(np.asarray(a), self.count)[self.index], self.batches[i])
+
+    def set_epoch(self, epoch: int): self.batches.set_epoch(epoch)  # `SetEpoch` reaches the batches through this
