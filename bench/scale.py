@@ -128,7 +128,7 @@ def main(argv=None):
     f = figures
     write_section("scale.py: a catalogue of a million items on one machine", header(command, started, load_before, load_after) + f"""
 A synthetic log of {f['users']:,} users and {f['items']:,} items ({f['interactions']:,} interactions; each user walks
-through the catalogue in small steps from a popular start), the default recipe with a sampled softmax
+through the catalogue in small steps from a popular start), `softmax-ligr` with a sampled softmax
 (`--loss sampled_ce --num-negatives {a.negatives}`, window {a.max_len}, d {a.hidden_dim}; rows not packed, so
 that every step has one shape and compiles once), trained {f['steps']} steps
 of {f['batch_size']} users with Keras' `fit`, then `SASRec.recommend` (brute force, the history excluded) for every

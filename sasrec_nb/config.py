@@ -164,7 +164,8 @@ RECIPES = {
     "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,  # ...on eSASRec's gated blocks,
                          block="ligr", init_std=0.02, beta_2=0.999, pack=True),  # with SASRec+'s initialisation and Adam, packed
 }
-DEFAULT_RECIPE = "softmax-ligr"
+RECIPES["softmax-ligr-wide"] = {**RECIPES["softmax-ligr"], "hidden_dim": 128, "dropout": 0.2, "learning_rate": 2e-3}  # the best
+DEFAULT_RECIPE = "softmax-ligr-wide"
 
 def recipe(name: str = DEFAULT_RECIPE,  # one of `RECIPES`
            **overrides,  # `Config` fields that replace the recipe's
