@@ -18,17 +18,20 @@ PRESETS = {  # how ratings become interactions (see `data.ratings_to_sequences`)
     "paper": dict(min_rating=None, min_item_count=5, min_user_count=5),  # the SASRec paper's: 5-core
     "keras-rs": dict(min_rating=2, min_item_count=0, min_user_count=0),  # the keras-rs example's: ratings of 2 or more
 }
-LOSS_NEGATIVES = {"bce": 1, "ce": 0, "sampled_ce": 3000, "gbce": 256}  # the losses, and the negatives each samples by default
+# the losses, and the negatives each samples by default
+LOSS_NEGATIVES = {"bce": 1, "ce": 0, "sampled_ce": 3000, "gbce": 256}
 SAMPLINGS = ("uniform", "popularity")  # how a batch's shared negatives may be drawn
 BLOCKS = ("paper", "pre_ln", "ligr")  # the model's block layouts
 PROTOCOLS = ("full", "sampled")  # the evaluation protocols a run may be selected on
 SCHEDULES = ("constant", "cosine")  # learning-rate schedules
 
 def attention_projection_for(block: str, attention_projection: bool | None = None) -> bool:
-    "Whether `block`'s attention ends with an output matrix: as asked, or for None the block's own (none in \"paper\", as the paper's code)."
+    ("Whether `block`'s attention ends with an output matrix: as asked, or for None the block's own "
+     "(none in \"paper\", as the paper's code).")
     if attention_projection is None: return block != "paper"
     if block != "paper" and not attention_projection:
-        raise ValueError(f"block {block!r} always projects its attention output; attention_projection=False needs block 'paper'")
+        raise ValueError(f"block {block!r} always projects its attention output; "
+                         "attention_projection=False needs block 'paper'")
     return attention_projection
 
 # %% auto #0
@@ -96,41 +99,54 @@ class Config:
             if not (isinstance(value, (int, float)) and not isinstance(value, bool) and allowed(value)):
                 raise DataError(f"{name} must {rule}{_OPTIONAL.get(name, '')}, not {value!r}")
         if self.hidden_dim % self.num_heads:
-            raise DataError(f"hidden_dim {self.hidden_dim} is not divisible by num_heads {self.num_heads}; choose a width that is a multiple of the heads")
+            raise DataError(f"hidden_dim {self.hidden_dim} is not divisible by num_heads {self.num_heads}; "
+                            "choose a width that is a multiple of the heads")
         if self.bucket_widths is not None and not all(isinstance(w, int) and w >= 1 for w in self.bucket_widths):
             raise DataError(f"bucket_widths must be whole numbers of at least 1, not {self.bucket_widths}")
-        if self.loss not in LOSS_NEGATIVES: raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSS_NEGATIVES)}")
+        if self.loss not in LOSS_NEGATIVES:
+            raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSS_NEGATIVES)}")
         self.num_negatives = _negatives_for(self.loss, self.num_negatives)
-        if self.sampling not in SAMPLINGS: raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
+        if self.sampling not in SAMPLINGS:
+            raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
         if self.sampling != "uniform" and self.loss != "sampled_ce":
-            raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; loss {self.loss!r} draws its negatives uniformly")
+            raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; "
+                            f"loss {self.loss!r} draws its negatives uniformly")
         for option in ("fast_dropout", "ffn_dim"):
-            if getattr(self, option) and self.block == "pre_ln": raise DataError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
-        if self.block not in BLOCKS: raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
-        try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)  # None: the block's own
+            if getattr(self, option) and self.block == "pre_ln":
+                raise DataError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
+        if self.block not in BLOCKS:
+            raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
+        # None: the block's own
+        try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)
         except ValueError as e: raise DataError(str(e)) from None
         if self.pack and self.bucket_widths: raise DataError("pack and bucket_widths both cut padding; choose one")
-        if self.lr_schedule not in SCHEDULES: raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
-        if self.select not in PROTOCOLS: raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
+        if self.lr_schedule not in SCHEDULES:
+            raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
+        if self.select not in PROTOCOLS:
+            raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
 
     def to_json(self) -> str: return json.dumps({"format": CONFIG_FORMAT, **dataclasses.asdict(self)}, indent=1)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Config":
         "A `Config` from a dict, rejecting unknown keys."
-        if unknown := set(d) - {f.name for f in dataclasses.fields(cls)}: raise DataError(f"unknown config keys: {sorted(unknown)}")
+        if unknown := set(d) - {f.name for f in dataclasses.fields(cls)}:
+            raise DataError(f"unknown config keys: {sorted(unknown)}")
         return cls(**d)
 
     @classmethod
     def load(cls, path: str | Path) -> "Config":
-        "The `Config` that `to_json` wrote to `path`; one of another format is refused rather than read as something else."
+        ("The `Config` that `to_json` wrote to `path`; one of another format is refused rather than read as "
+         "something else.")
         try: saved = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
         if (found := saved.pop("format", None)) != CONFIG_FORMAT:
-            raise DataError(f"{path}: a config of format {found} (none: written before configs had one), and this sasrec_nb reads "
-                            f"format {CONFIG_FORMAT}; train the run again into a new folder, or use the sasrec_nb that made it")
+            raise DataError(f"{path}: a config of format {found} (none: written before configs had one), "
+                            f"and this sasrec_nb reads format {CONFIG_FORMAT}; "
+                            "train the run again into a new folder, or use the sasrec_nb that made it")
         try: return cls.from_dict(saved)
-        except (DataError, TypeError) as e: raise DataError(f"{path}: {e}; fix or remove the entry, or train into a new folder") from e
+        except (DataError, TypeError) as e:
+            raise DataError(f"{path}: {e}; fix or remove the entry, or train into a new folder") from e
 
     def differences(self, other: "Config") -> str:
         "'field: ours -> theirs' for every field where `other` differs."
@@ -139,18 +155,20 @@ class Config:
 
 _AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
 _RANGES = {  # every numeric field: (test, the rule in words)
-    **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every", "patience", "k",
-                     "ffn_dim", "item_shards"), _AT_LEAST_1),
+    **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every",
+                     "patience", "k", "ffn_dim", "item_shards"), _AT_LEAST_1),
     **dict.fromkeys(("dropout", "beta_1", "beta_2"), _FRACTION),
     "l2_emb": (lambda v: v >= 0, "be at least 0"), "seed": (lambda v: v >= 0, "be at least 0"),
     "learning_rate": (lambda v: v > 0, "be positive"), "init_std": (lambda v: v > 0, "be positive"),
     "gbce_t": (lambda v: 0 <= v <= 1, "lie in [0, 1]")}
-_OPTIONAL = {"ffn_dim": " (or None for the block's own)", "init_std": " (or None for Glorot-uniform)"}  # fields that may be None
+# fields that may be None
+_OPTIONAL = {"ffn_dim": " (or None for the block's own)", "init_std": " (or None for Glorot-uniform)"}
 
 def _negatives_for(loss: str, num_negatives: int | None) -> int:
     "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."
     if LOSS_NEGATIVES[loss] == 0:
-        if num_negatives: raise DataError(f"loss {loss!r} scores every item and samples no negatives; leave out num_negatives")
+        if num_negatives:
+            raise DataError(f"loss {loss!r} scores every item and samples no negatives; leave out num_negatives")
         return 0
     if num_negatives is None: return LOSS_NEGATIVES[loss]
     if num_negatives < 1: raise DataError(f"num_negatives must be at least 1 for loss {loss!r}, not {num_negatives}")
@@ -160,11 +178,14 @@ def _negatives_for(loss: str, num_negatives: int | None) -> int:
 # %% ../nbs/00_config.ipynb #add73467
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
-    "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),  # SASRec+ on the paper's architecture
-    "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,  # ...on eSASRec's gated blocks,
-                         block="ligr", init_std=0.02, beta_2=0.999, pack=True),  # with SASRec+'s initialisation and Adam, packed
+    # SASRec+ on the paper's architecture
+    "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),
+    # ...on eSASRec's gated blocks, with SASRec+'s initialisation and Adam, packed
+    "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,
+                         block="ligr", init_std=0.02, beta_2=0.999, pack=True),
 }
-RECIPES["softmax-ligr-wide"] = {**RECIPES["softmax-ligr"], "hidden_dim": 128, "dropout": 0.2, "learning_rate": 2e-3}  # the best
+# the best
+RECIPES["softmax-ligr-wide"] = {**RECIPES["softmax-ligr"], "hidden_dim": 128, "dropout": 0.2, "learning_rate": 2e-3}
 DEFAULT_RECIPE = "softmax-ligr-wide"
 
 def recipe(name: str = DEFAULT_RECIPE,  # one of `RECIPES`

@@ -14,7 +14,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for  # names, defaults: one home
+# names, defaults: one home
+from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for
 
 @contextlib.contextmanager
 def tensorflow_hidden():
@@ -64,7 +65,8 @@ def pack_targets(hidden,  # (B, T, d) outputs
                  positives,  # (B, T) next item at each position, 0 = none
                  *extra,  # more (B, T) arrays to reorder the same way
                  ):
-    "Flattened positions, those with a target first (order kept): `(h (B·T, d), y (B·T,), *extra, number with a target)`."
+    ("Flattened positions, those with a target first (order kept): "
+     "`(h (B·T, d), y (B·T,), *extra, number with a target)`.")
     d = ops.shape(hidden)[-1]
     y = ops.reshape(positives, (-1,))
     order = ops.argsort(ops.cast(y <= 0, "int32"))  # a stable sort: real positions first, in their order
@@ -78,7 +80,8 @@ def chunked_sum(fn,  # (*chunk rows) -> scalar; rematerialised, so its intermedi
                 ):
     "The sum of `fn` over chunks of `chunk_size` rows of `arrays`, computing only chunks that start before `n_real`."
     step, total, rows = keras.remat(fn), ops.zeros((), "float32"), ops.shape(arrays[0])[0]
-    if not isinstance(rows, int): return step(*arrays)  # rows unknown when traced (TensorFlow traces any batch size): one chunk
+    # rows unknown when traced (TensorFlow traces any batch size): one chunk
+    if not isinstance(rows, int): return step(*arrays)
     for start in range(0, rows, chunk_size):
         chunk = [a[start:start + chunk_size] for a in arrays]
         total = total + ops.cond(start < n_real, lambda: step(*chunk), lambda: ops.zeros((), "float32"))
@@ -128,7 +131,8 @@ def _shared_scores(h, embeddings, negatives, yc):
 
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SampledSoftmaxCE:
-    """Softmax cross-entropy against `num_negatives` negatives shared by the batch, with log-Q correction and accidental hits removed.
+    """Softmax cross-entropy against `num_negatives` negatives shared by the batch, with log-Q correction and
+    accidental hits removed.
 
     Args:
         num_negatives: negatives a batch draws and every position shares.
@@ -137,13 +141,15 @@ class SampledSoftmaxCE:
     """
     negatives = "shared"  # batches carry positives, shared negatives and both's sampling probabilities
 
-    def __init__(self, num_negatives: int = LOSS_NEGATIVES["sampled_ce"], sampling: str = "uniform", chunk_size: int = 4096):
+    def __init__(self, num_negatives: int = LOSS_NEGATIVES["sampled_ce"], sampling: str = "uniform",
+                 chunk_size: int = 4096):
         if sampling not in SAMPLINGS: raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLINGS}")
         self.num_negatives, self.sampling, self.chunk_size = num_negatives, sampling, chunk_size
         self.correction = keras_rs.layers.SamplingProbabilityCorrection(epsilon=1e-30)
 
     def __call__(self, hidden, targets, embeddings, num_items=None):
-        "Mean loss over positions with a next item. targets: dict of positives (B,T), negatives (N,) and their probabilities."
+        ("Mean loss over positions with a next item. "
+         "targets: dict of positives (B,T), negatives (N,) and their probabilities.")
         del num_items  # only the targets' and negatives' rows are read
         h, y, q, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"),
                                        ops.convert_to_tensor(targets["positive_probability"], "float32"))
@@ -158,7 +164,8 @@ class SampledSoftmaxCE:
             return ops.sum(ops.where(yc > 0, ops.logsumexp(logits, axis=1) - target, 0.0))
         return _mean_over(chunked_sum(nll, self.chunk_size, n_real, h, y, q), n_real)
 
-    def get_config(self): return {"num_negatives": self.num_negatives, "sampling": self.sampling, "chunk_size": self.chunk_size}
+    def get_config(self):
+        return {"num_negatives": self.num_negatives, "sampling": self.sampling, "chunk_size": self.chunk_size}
     @classmethod
     def from_config(cls, config): return cls(**config)
 
@@ -185,7 +192,8 @@ class GBCE:
 
     def __call__(self, hidden, targets, embeddings, num_items=None):
         """Mean loss over positions with a next item. targets: dict of positives (B,T) and negatives (N,).
-        `num_items`: the catalogue, where `embeddings` has more rows (a sharded table's padding); None: every row but 0."""
+        `num_items`: the catalogue, where `embeddings` has more rows (a sharded table's padding);
+        None: every row but 0."""
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
         num_items = ops.shape(embeddings)[0] - 1 if num_items is None else num_items
@@ -234,10 +242,12 @@ def mask_scores(scores,  # (B, V) scores of every candidate
     return ops.scatter_update(scores, ops.stack([ops.arange(b, dtype="int32"), ops.zeros((b,), "int32")], 1),
                               ops.full((b,), -np.inf, dtype=scores.dtype))
 
-USERS_AT_ONCE = 256  # users scored together against the catalogue, their histories masked: 1,024 took 190 MB more memory on ML-1M
+# users scored together against the catalogue, their histories masked: 1,024 took 190 MB more memory on ML-1M
+USERS_AT_ONCE = 256
 
 def mask_width(lengths) -> int:
-    "Columns of a mask of histories of these `lengths`: the longest rounded up to a power of 2, so that few shapes compile."
+    ("Columns of a mask of histories of these `lengths`: "
+     "the longest rounded up to a power of 2, so that few shapes compile.")
     return 1 << max(int(np.max(lengths)) - 1, 0).bit_length()
 
 # %% ../nbs/03_model.ipynb #8900163b
@@ -258,7 +268,8 @@ def hash_keep(shape: tuple,  # shape of the mask
     "A boolean keep mask of `shape`: True with probability 1 - rate, from a keyed hash of each element's index."
     seed = ops.cast(seed, "uint32")
     k0, k1 = _fmix32(ops.bitwise_xor(seed[0], _U32(0x9E3779B9))), _fmix32(ops.bitwise_xor(seed[1], _U32(0x7F4A7C15)))
-    index = ops.zeros([1] * len(shape), "uint32")  # each element's row-major index, built axis by axis: dims may be symbolic
+    # each element's row-major index, built axis by axis: dims may be symbolic
+    index = ops.zeros([1] * len(shape), "uint32")
     for i, n in enumerate(shape):
         axis = ops.cast(ops.arange(n, dtype="int32"), "uint32")
         index = index * ops.cast(n, "uint32") + ops.reshape(axis, [-1 if j == i else 1 for j in range(len(shape))])
@@ -289,13 +300,15 @@ class HashDropout(keras.layers.Layer):
 
 # %% ../nbs/03_model.ipynb #d814a726
 def initializer(std: float | None = None):
-    "A fresh initialiser: N(0, std²) (GPT-2's and SASRec+'s 0.02), or for None Keras' Glorot-uniform (the paper's code's)."
+    ("A fresh initialiser: N(0, std²) (GPT-2's and SASRec+'s 0.02), "
+     "or for None Keras' Glorot-uniform (the paper's code's).")
     return keras.initializers.GlorotUniform() if std is None else keras.initializers.RandomNormal(stddev=std)
 
 def attend(q, k, v,  # (B, T, d) projected queries, keys and values
            num_heads: int, attention_mask=None,  # (B, T, T) True where a query may see a key
            dropout=None, training=False):  # a dropout layer for the probabilities
-    "Scaled dot-product attention over `num_heads` heads of q, k, v, with dropout on the probabilities: (B, T, d), no output matrix."
+    ("Scaled dot-product attention over `num_heads` heads of q, k, v, with dropout on the probabilities: "
+     "(B, T, d), no output matrix.")
     b, t, d = ops.shape(q)
     heads = lambda z: ops.reshape(z, (b, ops.shape(z)[1], num_heads, d // num_heads))  # (B, T, h, d/h)
     q, k, v = heads(q), heads(k), heads(v)
@@ -307,7 +320,8 @@ def attend(q, k, v,  # (B, T, d) projected queries, keys and values
 
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRecBlock(keras.layers.Layer):
-    """One self-attention block in the SASRec paper's layout: normalised queries, raw keys and values, residual from the queries, then a normalised point-wise feed-forward net with its own residual.
+    """One self-attention block in the SASRec paper's layout: normalised queries, raw keys and values, residual from
+    the queries, then a normalised point-wise feed-forward net with its own residual.
 
     Args:
         hidden_dim: model width d.
@@ -317,14 +331,16 @@ class SASRecBlock(keras.layers.Layer):
         output_projection: project the attention's output with a learned d x d matrix, as Keras' `MultiHeadAttention`
             always does; the paper's code has no such matrix (False), which `_attend` computes.
         ffn_dim: width of the feed-forward net's inner layer; None: `hidden_dim`, as in the paper.
-        fast_dropout: draw dropout masks with `HashDropout` rather than Keras' `Dropout` (Keras' attention keeps its own).
+        fast_dropout: draw dropout masks with `HashDropout` rather than Keras' `Dropout` (Keras' attention keeps its
+            own).
         init_std: initialise the weight matrices from N(0, init_std²); None: Keras' Glorot-uniform, as the paper's code.
     """
     def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
                  output_projection: bool = True, ffn_dim: int | None = None, fast_dropout: bool = False,
                  init_std: float | None = None, **kwargs):
         super().__init__(**kwargs)
-        if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
+        if hidden_dim % num_heads:
+            raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
         self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
         self.output_projection, self.fast_dropout, self.ffn_dim = output_projection, fast_dropout, ffn_dim or hidden_dim
         self.init_std, init = init_std, lambda: initializer(init_std)
@@ -334,10 +350,12 @@ class SASRecBlock(keras.layers.Layer):
             self.attention = keras.layers.MultiHeadAttention(num_heads, hidden_dim // num_heads, dropout=dropout,
                                                             kernel_initializer=init(), name="attention")
         else:
-            self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, kernel_initializer=init(), name=n) for n in ("query", "key", "value"))
+            self.query, self.key, self.value = (keras.layers.Dense(hidden_dim, kernel_initializer=init(), name=n)
+                                                for n in ("query", "key", "value"))
             self.attention_dropout = Dropout(dropout, name="attention_dropout")
         self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
-        self.ffn_inner = keras.layers.Dense(self.ffn_dim, activation="relu", kernel_initializer=init(), name="ffn_inner")
+        self.ffn_inner = keras.layers.Dense(self.ffn_dim, activation="relu", kernel_initializer=init(),
+                                            name="ffn_inner")
         self.ffn_outer = keras.layers.Dense(hidden_dim, kernel_initializer=init(), name="ffn_outer")
         self.ffn_dropout = Dropout(dropout, name="ffn_dropout")
 
@@ -352,7 +370,8 @@ class SASRecBlock(keras.layers.Layer):
         self.built = True
 
     def call(self, x, attention_mask=None, training=False):
-        "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key (causality included by the caller)."
+        ("x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key "
+         "(causality included by the caller).")
         q = self.attention_norm(x)
         attend = self.attention if self.output_projection else self._attend
         x = q + attend(q, x, x, attention_mask=attention_mask, training=training)
@@ -362,7 +381,8 @@ class SASRecBlock(keras.layers.Layer):
 
     def _attend(self, query, key, value, attention_mask=None, training=False):
         "Attention with no output matrix, as the paper's code."
-        return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask, self.attention_dropout, training)
+        return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask,
+                      self.attention_dropout, training)
 
     def get_config(self):
         return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
@@ -375,27 +395,31 @@ class LiGRBlock(keras.layers.Layer):
     """A pre-normalised block with gated residuals and a SwiGLU feed-forward net: LiGR's, as in eSASRec.
 
     Args:
-        hidden_dim, num_heads, dropout, epsilon, fast_dropout, init_std: as `SASRecBlock`; the dropout falls on the attention
-            probabilities, on both branches' outputs and inside the SwiGLU.
+        hidden_dim, num_heads, dropout, epsilon, fast_dropout, init_std: as `SASRecBlock`; the dropout falls on the
+            attention probabilities, on both branches' outputs and inside the SwiGLU.
         ffn_dim: inner width of the SwiGLU; None: 4 x hidden_dim, as eSASRec.
     """
     def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
                  ffn_dim: int | None = None, fast_dropout: bool = False, init_std: float | None = None, **kwargs):
         super().__init__(**kwargs)
-        if hidden_dim % num_heads: raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
+        if hidden_dim % num_heads:
+            raise ValueError(f"hidden_dim {hidden_dim} is not divisible by num_heads {num_heads}")
         self.hidden_dim, self.num_heads, self.dropout, self.epsilon = hidden_dim, num_heads, dropout, epsilon
         self.ffn_dim, self.fast_dropout, self.init_std = ffn_dim or 4 * hidden_dim, fast_dropout, init_std
-        dense = lambda units, name, **kw: keras.layers.Dense(units, kernel_initializer=initializer(init_std), name=name, **kw)
+        dense = lambda units, name, **kw: keras.layers.Dense(units, kernel_initializer=initializer(init_std), name=name,
+                                                             **kw)
         Dropout = HashDropout if fast_dropout else keras.layers.Dropout
         self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
-        self.query, self.key, self.value, self.attention_output = (dense(hidden_dim, n) for n in ("query", "key", "value", "attention_output"))
+        self.query, self.key, self.value, self.attention_output = (
+            dense(hidden_dim, n) for n in ("query", "key", "value", "attention_output"))
         self.attention_gate = dense(hidden_dim, "attention_gate", activation="sigmoid")
         self.ffn_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="ffn_norm")
         self.ffn_silu = dense(self.ffn_dim, "ffn_silu", activation="silu", use_bias=False)
         self.ffn_linear = dense(self.ffn_dim, "ffn_linear", use_bias=False)
         self.ffn_outer = dense(hidden_dim, "ffn_outer", use_bias=False)
         self.ffn_gate = dense(hidden_dim, "ffn_gate", activation="sigmoid")
-        self.attention_dropout, self.branch_dropout = Dropout(dropout, name="attention_dropout"), Dropout(dropout, name="branch_dropout")
+        self.attention_dropout, self.branch_dropout = (Dropout(dropout, name="attention_dropout"),
+                                                       Dropout(dropout, name="branch_dropout"))
 
     def build(self, input_shape):
         for layer in (self.attention_norm, self.query, self.key, self.value, self.attention_output, self.attention_gate,
@@ -407,18 +431,21 @@ class LiGRBlock(keras.layers.Layer):
         "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key."
         drop = lambda z: self.branch_dropout(z, training=training)
         a = self.attention_norm(x)
-        heads = attend(self.query(a), self.key(a), self.value(a), self.num_heads, attention_mask, self.attention_dropout, training)
+        heads = attend(self.query(a), self.key(a), self.value(a), self.num_heads, attention_mask,
+                       self.attention_dropout, training)
         x = x + self.attention_gate(x) * drop(self.attention_output(heads))
         f = self.ffn_norm(x)
         return x + self.ffn_gate(x) * drop(self.ffn_outer(drop(self.ffn_silu(f) * self.ffn_linear(f))))
 
     def get_config(self):
-        return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads, "dropout": self.dropout,
-                "epsilon": self.epsilon, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
+        return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
+                "dropout": self.dropout, "epsilon": self.epsilon, "ffn_dim": self.ffn_dim,
+                "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
 def data_shards() -> int:
-    "How many parts the current `keras.distribution` splits a batch into: its mesh's batch axis (1 without a distribution)."
+    ("How many parts the current `keras.distribution` splits a batch into: "
+     "its mesh's batch axis (1 without a distribution).")
     dist = keras.distribution.distribution()
     if dist is None: return 1
     mesh = dist.device_mesh
@@ -441,12 +468,12 @@ class SASRec(keras.Model):
         attention_projection: whether the attention ends with a learned d x d output matrix. None (default): the block's
             own: none in "paper", as the paper's code; keras-hub's "pre_ln" block always has one. True gives the "paper"
             block Keras' `MultiHeadAttention`, which has one.
-        ffn_dim: inner width of the feed-forward net of the "paper" or "ligr" block; None: the block's own (`hidden_dim`, as in
-            the paper; 4 x `hidden_dim` for "ligr").
+        ffn_dim: inner width of the feed-forward net of the "paper" or "ligr" block; None: the block's own
+            (`hidden_dim`, as in the paper; 4 x `hidden_dim` for "ligr").
         fast_dropout: dropout masks from `HashDropout` (a hash; ~30x cheaper on a CPU) rather than Keras' `Dropout`;
             "paper" and "ligr" blocks.
-        init_std: initialise embeddings and weight matrices from N(0, init_std²), as SASRec+ (0.02); None: Glorot-uniform,
-            as the paper's code.
+        init_std: initialise embeddings and weight matrices from N(0, init_std²), as SASRec+ (0.02);
+            None: Glorot-uniform, as the paper's code.
         loss: a sequence loss such as `SampledBCE()` or `SoftmaxCE()`; used by `fit`.
         item_shards: devices the item table is split over by rows under a `keras.distribution.ModelParallel`
             (`training.device_distribution`); the table gets padding rows up to a multiple of it, which nothing scores.
@@ -468,22 +495,28 @@ class SASRec(keras.Model):
             if value and block == "pre_ln": raise ValueError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
         self.fast_dropout, self.ffn_dim, self.init_std = fast_dropout, ffn_dim, init_std
         self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
-        self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = num_blocks, num_heads, dropout, l2_emb, block
+        self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = (num_blocks, num_heads, dropout,
+                                                                                  l2_emb, block)
         self.sequence_loss = loss if loss is not None else SampledBCE()
         self.item_shards = item_shards
         self.item_embedding = keras_hub.layers.ReversibleEmbedding(
-            -(-(num_items + 1) // item_shards) * item_shards, hidden_dim,  # whole rows per shard: JAX shards only evenly
+            # whole rows per shard: JAX shards only evenly
+            -(-(num_items + 1) // item_shards) * item_shards, hidden_dim,
             tie_weights=True, embeddings_initializer=initializer(init_std),
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
-        self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, initializer=initializer(init_std), name="position_embedding")
-        self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout, name="embedding_dropout")
+        self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, initializer=initializer(init_std),
+                                                                     name="position_embedding")
+        self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout,
+                                                                                         name="embedding_dropout")
         self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=self.attention_projection,
-                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std, name=f"block_{i}") if block == "paper" else
-                       LiGRBlock(hidden_dim, num_heads, dropout, ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std,
-                                 name=f"block_{i}") if block == "ligr" else
+                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std,
+                                   name=f"block_{i}") if block == "paper" else
+                       LiGRBlock(hidden_dim, num_heads, dropout, ffn_dim=ffn_dim, fast_dropout=fast_dropout,
+                                 init_std=init_std, name=f"block_{i}") if block == "ligr" else
                        keras_hub.layers.TransformerDecoder(
                            intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
-                           layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std), name=f"block_{i}") for i in range(num_blocks)]
+                           layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std),
+                           name=f"block_{i}") for i in range(num_blocks)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-8, name="final_norm")
 
     def build(self, input_shape=None):
@@ -498,7 +531,8 @@ class SASRec(keras.Model):
         """Item ids (B, T), 0 = padding -> one vector per position (B, T, d).
 
         Or packed rows (`preprocessing.packed`): a dict of "items", "segments" (whose history each item belongs to) and
-        "positions" (how many items of that history follow it), all (B, T); an item then attends to its own history only."""
+        "positions" (how many items of that history follow it), all (B, T); an item then attends to its own history
+        only."""
         packed = isinstance(item_ids, dict)
         ids = ops.convert_to_tensor(item_ids["items"] if packed else item_ids, "int32")
         real = ids > 0  # (B, T)
@@ -510,8 +544,8 @@ class SASRec(keras.Model):
         x = x + self.position_embedding(x, positions=positions)
         x = self.embedding_dropout(x, training=training)
         t = ops.shape(ids)[1]
-        # keys must be real items (of the same history, when packed), except that a padding query sees itself (no fully masked
-        # row); and no key may lie in the future
+        # keys must be real items (of the same history, when packed), except that a padding query sees itself (no fully
+        # masked row); and no key may lie in the future
         keys = real[:, None, :]
         if packed:
             segments = ops.convert_to_tensor(item_ids["segments"], "int32")
@@ -537,18 +571,22 @@ class SASRec(keras.Model):
 
     def item_table(self) -> np.ndarray:
         "A numpy copy of the item table `(num_items + 1, d)`, row = item id, without a sharded table's padding rows."
-        return ops.convert_to_numpy(self.item_embedding.embeddings)[:self.num_items + 1]  # a copy: fit may donate the live buffer
+        # a copy: fit may donate the live buffer
+        return ops.convert_to_numpy(self.item_embedding.embeddings)[:self.num_items + 1]
 
     def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
                max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
-        "(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` (data-parallel too)."
+        ("(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` "
+         "(data-parallel too).")
         x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
         x = np.pad(x, ((0, 0), (self.max_len - x.shape[1], 0)))
-        # rows go through the narrowest window that holds them: padding invariance makes this exact, and short histories cheap
+        # rows go through the narrowest window that holds them: padding invariance makes this exact, and short
+        # histories cheap
         buckets = np.array(sorted({min(w, self.max_len) for w in widths} | {self.max_len}))
         width = buckets[np.searchsorted(buckets, (x > 0).sum(1))]
         out = np.empty((len(x), self.hidden_dim), "float32")
-        n = data_shards()  # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
+        # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
+        n = data_shards()
         for w in np.unique(width):
             rows = np.flatnonzero(width == w)
             xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
@@ -558,7 +596,8 @@ class SASRec(keras.Model):
         return out
 
     def _encoder(self, width: int):
-        "A functional view of `last_hidden` for inputs of `width` columns, sharing our weights, cached outside Keras' tracking."
+        ("A functional view of `last_hidden` for inputs of `width` columns, sharing our weights, "
+         "cached outside Keras' tracking.")
         cache = self.__dict__.setdefault("__encoders", {})  # a leading "__" also keeps them out of saved files
         if width not in cache:
             inputs = keras.Input((width,), dtype="int32")
@@ -591,9 +630,11 @@ class SASRec(keras.Model):
         return np.concatenate(scores), np.concatenate(ids)
 
     def get_config(self):
-        return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len, "hidden_dim": self.hidden_dim,
-                "num_blocks": self.num_blocks, "num_heads": self.num_heads, "dropout": self.dropout, "l2_emb": self.l2_emb,
-                "block": self.block, "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std,
+        return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len,
+                "hidden_dim": self.hidden_dim, "num_blocks": self.num_blocks, "num_heads": self.num_heads,
+                "dropout": self.dropout, "l2_emb": self.l2_emb, "block": self.block,
+                "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim,
+                "fast_dropout": self.fast_dropout, "init_std": self.init_std,
                 "item_shards": self.item_shards,
                 "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
