@@ -47,15 +47,17 @@ def results_table(folder: Path = RECORDS) -> str:
         if (name := recipe_of(r)) is not None: by_recipe.setdefault(name, []).append(r)
     rows = ["| model (test split) | sampled HR@10 | sampled NDCG@10 | full HR@10 | full NDCG@10 | seeds | best epochs | minutes of training |",
             "|---|---|---|---|---|---|---|---|"]
-    for name, rs in by_recipe.items():
-        cells = []
+    from sasrec_nb.config import DEFAULT_RECIPE, RECIPES
+    for name in sorted(by_recipe, key=list(RECIPES).index):  # in the order of `RECIPES`
+        rs, cells = by_recipe[name], []
         for m in METRICS:
             v = np.array([r["test"][m] for r in rs])
             cells.append(f"{v.mean():.4f}" + (f" ± {v.std(ddof=1):.4f}" if len(v) > 1 else ""))
         seeds = ", ".join(str(r["config"]["seed"]) for r in rs)
         epochs = ", ".join(str(r["best_epoch"]) for r in rs)
         minutes = ", ".join(f"{r['train_minutes']:.0f}" for r in rs)
-        rows.append(f"| **ours, `--recipe {name}`** | " + " | ".join(cells) + f" | {seeds} | {epochs} | {minutes} |")
+        default = " (default)" if name == DEFAULT_RECIPE else ""
+        rows.append(f"| **ours, `--recipe {name}`{default}** | " + " | ".join(cells) + f" | {seeds} | {epochs} | {minutes} |")
     rows += [f"| {n} | {a or '–'} | {b or '–'} | {c} | {d} | | | |" for n, a, b, c, d in PUBLISHED]
     return "\n".join(rows)
 

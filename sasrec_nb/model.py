@@ -89,6 +89,10 @@ def chunked_sum(fn,  # (*chunk rows) -> scalar; rematerialised, so its intermedi
 
 def _mean_over(total, n_real): return total / ops.maximum(ops.cast(n_real, "float32"), 1.0)
 
+def _catalogue(embeddings, num_items):
+    "How many items a loss may score: `num_items`, or for None every row of the table but the padding row 0."
+    return ops.shape(embeddings)[0] - 1 if num_items is None else num_items
+
 def _positives(targets):
     "(B, T) int32 positives from targets given as (B, T) or (B, T, 1 + n)."
     targets = ops.convert_to_tensor(targets, "int32")
@@ -110,7 +114,7 @@ class SoftmaxCE:
         `num_items`: the catalogue, where `embeddings` has more rows (a sharded table's padding); None: every row."""
         h, y, n_real = pack_targets(hidden, _positives(targets))
         ids = ops.arange(ops.shape(embeddings)[0])
-        candidate = (ids > 0) if num_items is None else (ids > 0) & (ids <= num_items)  # every item, no padding
+        candidate = (ids > 0) & (ids <= _catalogue(embeddings, num_items))  # every item: no padding, no shard padding
 
         def nll(hc, yc):
             logits = ops.where(candidate[None], ops.matmul(hc, ops.transpose(embeddings)), -1e9)  # (C, V + 1)
@@ -196,8 +200,7 @@ class GBCE:
         None: every row but 0."""
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
-        num_items = ops.shape(embeddings)[0] - 1 if num_items is None else num_items
-        beta = gbce_beta(ops.shape(negatives)[0], num_items, self.t)  # the negatives this batch holds
+        beta = gbce_beta(ops.shape(negatives)[0], _catalogue(embeddings, num_items), self.t)  # the negatives this batch holds
 
         def nll(hc, yc):
             target, scores = _shared_scores(hc, embeddings, negatives, yc)  # a hit's -1e9 costs softplus(-1e9) = 0
@@ -443,10 +446,10 @@ class LiGRBlock(keras.layers.Layer):
                 "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
 # %% ../nbs/03_model.ipynb #6b441fb8
-def data_shards() -> int:
-    ("How many parts the current `keras.distribution` splits a batch into: "
-     "its mesh's batch axis (1 without a distribution).")
-    dist = keras.distribution.distribution()
+def data_shards(dist=None,  # a `keras.distribution.Distribution`; None: the current one
+                ) -> int:
+    "How many parts `dist` splits a batch into: its mesh's batch axis (1 without a distribution)."
+    if dist is None: dist = keras.distribution.distribution()
     if dist is None: return 1
     mesh = dist.device_mesh
     return mesh.shape[mesh.axis_names.index(dist.batch_dim_name)] if dist.batch_dim_name in mesh.axis_names else 1

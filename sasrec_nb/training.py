@@ -23,7 +23,7 @@ import pandas as pd
 from .data import DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync
 from .evaluation import evaluate, sampled_spread
 from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe  # the configuration chapter's; re-exported here
-from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, tensorflow_hidden
+from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, data_shards, tensorflow_hidden
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
@@ -274,7 +274,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
           ) -> dict:
     "Train SASRec on `seqs` into `run_dir` (resuming a killed run there), and return the best model's metrics."
     run, distribution = Path(run_dir), device_distribution(devices, config.item_shards)
-    split, batches = _start(run, config, seqs, distribution.device_mesh.shape[0] if distribution else 1)  # the batch axis
+    split, batches = _start(run, config, seqs, data_shards(distribution))
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
