@@ -1,4 +1,4 @@
-"""Shared helpers of the bench scripts: machine description, background load, and RESULTS.md sections."""
+"""Shared helpers of the bench scripts: machine description, background load, and their reports (bench/results/, listed in RESULTS.md)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "RESULTS.md"
+RESULTS = REPO / "bench" / "RESULTS.md"  # the summary, and a list of the reports
+RESULTS_DIR = REPO / "bench" / "results"  # the reports, one file per script
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 
 
@@ -51,16 +52,55 @@ def versions(*mods) -> str:
     return ", ".join(out)
 
 
-def write_section(title: str, body: str, results: Path = RESULTS) -> None:
-    "Replace the `## title` section of RESULTS.md (up to the next `## `), or append it."
-    text = results.read_text() if results.exists() else "# Benchmark results\n\nWritten by the scripts in `bench/`; each section is replaced when its script is rerun.\n"
+def report_file(title: str) -> Path:
+    "The file of a report: `bench/results/<script>.md` for a title `<script>.py: what it measured`."
+    script = title.split(":", 1)[0].strip()
+    if not script.endswith(".py"): raise ValueError(f"report title {title!r} must start with its script, e.g. 'speed.py: ...'")
+    return RESULTS_DIR / f"{script[:-3]}.md"
+
+
+def write_section(title: str, body: str) -> Path:
+    "Replace the `## title` section of the script's report file (up to the next `## `), or append it; then list it in RESULTS.md."
+    path = report_file(title)
+    script = title.split(":", 1)[0].strip()
+    text = (path.read_text(encoding="utf-8") if path.exists() else
+            f"# {script}: its reports\n\nWritten by `bench/{script}`; each section is replaced when a run with its title is repeated.\n")
     section = f"## {title}\n\n{body.strip()}\n"
     pat = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pat.search(text):
         text = pat.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
     else:
         text = text.rstrip() + "\n\n" + section
-    results.write_text(text)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    write_details()
+    return path
+
+
+DETAILS_START, DETAILS_END = "<!-- details: made by bench/_common.py from bench/results -->", "<!-- end of details -->"
+
+
+def anchor(title: str) -> str:
+    "GitHub's anchor for a markdown heading."
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+
+
+def write_details(results: Path = RESULTS) -> None:
+    "List every report of `bench/results/` in RESULTS.md, below its summary: one line per report, linked."
+    lines = [DETAILS_START, "## Reports of single runs", "",
+             "Each benchmark script keeps its reports in `bench/results/<script>.md`, one section per run, replaced when "
+             "that run is repeated; the summary above is made from the records, these are the long form.", ""]
+    for f in sorted(RESULTS_DIR.glob("*.md")):
+        titles = re.findall(r"^## (.+)$", f.read_text(encoding="utf-8"), re.M)
+        lines.append(f"- [`results/{f.name}`](results/{f.name}):")
+        lines += [f"  - [{t.split(':', 1)[1].strip()}](results/{f.name}#{anchor(t)})" for t in titles]
+    block = "\n".join(lines) + f"\n{DETAILS_END}\n"
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    if DETAILS_START in text:
+        text = text.split(DETAILS_START)[0] + block + text.split(DETAILS_END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip() + "\n\n" + block
+    results.write_text(text, encoding="utf-8")
 
 
 def header(command: str, started: str, load_before: str, load_after: str) -> str:

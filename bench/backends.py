@@ -6,7 +6,7 @@ are pure training; the first epoch compiles (JAX, TensorFlow) and is reported ap
 from the run's own `history.csv` (`EpochTime`), and their ratio to JAX's.
 
 Usage: python bench/backends.py [--data ../shared/data] [--recipe softmax-ligr] [--epochs 3] [--no-write]
-Writes its section of bench/RESULTS.md and bench/records/backends.json.
+Writes its report in bench/results/ and bench/records/backends.json.
 """
 from __future__ import annotations
 

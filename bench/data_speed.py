@@ -146,7 +146,7 @@ def main(argv=None):
     ap.add_argument("--standin", type=Path, default=Path("/tmp/sasrec_ml1m_standin"), help="where the stand-in is built once")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed-repeats", type=int, default=3, help="repeats of the (slow) keras-rs example path")
-    ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
+    ap.add_argument("--no-write", action="store_true", help="write no report in bench/results/")
     a = ap.parse_args(argv)
     started, load0 = utc_now(), load_snapshot()
     print("background:", load0, flush=True)
@@ -245,7 +245,7 @@ are identical to those of `ml-1m.txt` (mapped back to MovieIDs) for {R['sas_agre
 {R['sas_file(ml-1m.txt.xz)']['best']:.3f} s in xz decompression.
 """
     write_section("data_speed.py: loading ML-1M and building sequences", body)
-    print("wrote", "bench/RESULTS.md")
+    print("wrote bench/results/data_speed.md")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ machine changes it little, unlike a time; one epoch holds every phase of a longe
 new), so it is the run's peak. Targets (issue 14): train <= 1,000 MB, recommend <= 600 MB.
 
 Usage: python bench/memory.py [--data ../shared/data] [--out runs/memory] [--no-write]
-Writes its section of bench/RESULTS.md and bench/records/memory.json.
+Writes its report in bench/results/ and bench/records/memory.json.
 """
 from __future__ import annotations
 

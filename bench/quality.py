@@ -3,7 +3,7 @@
     python bench/quality.py [--recipe NAME] [any option of `sasrec train`: --loss ...] [--data ../shared/data] [--out runs/ml1m-sas] [--report-only]
 
 Trains (resuming a killed run in --out), selects the model on validation NDCG@10 (full ranking, or sampled with --select sampled), evaluates it on test
-under both protocols, writes its section of bench/RESULTS.md and its record bench/records/quality-<out>.json
+under both protocols, writes its report in bench/results/ and its record bench/records/quality-<out>.json
 (from which bench/tables.py makes the README's table).
 """
 import argparse, json, sys
@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
     ap.add_argument("--report-only", action="store_true")
-    ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="section of RESULTS.md to write")
+    ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="title of its report in bench/results/quality.md")
     ap.add_argument("--baseline", nargs="+", default=[], metavar="RUN", help="other run folders to compare with: metrics and "
                     "validation curves side by side, and a plot of all curves in bench/quality_curves[_RUN].png")
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")

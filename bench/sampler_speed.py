@@ -100,7 +100,7 @@ max {max(rounds)} (heavy users own up to 2/3 of all items).
   step may take a few ms, the synchronous `PyDataset` (workers=1) would put the ~10 ms per batch on the critical path.
 """
     write_section("sampler_speed.py: the negative sampler", body)
-    print("wrote bench/RESULTS.md")
+    print("wrote bench/results/sampler_speed.md")
 
 
 if __name__ == "__main__":

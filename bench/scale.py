@@ -10,7 +10,7 @@ from a popular (Zipf) starting item, so the next item is predictable from the la
 loss falls, not quality.
 
 Usage: python bench/scale.py [--items 1000000] [--users 100000] [--steps 300] [--negatives 1024] [--no-write]
-Writes its section of bench/RESULTS.md and bench/records/scale.json.
+Writes its report in bench/results/ and bench/records/scale.json.
 """
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ directly, so the recipe's sub-layers (called without `training=`) get training=N
 {rows}
 """
     write_section("step_ab.py: per-step cost, seed model vs ours, interleaved in one process", body)
-    print("wrote bench/RESULTS.md")
+    print("wrote bench/results/step_ab.md")
 
 
 if __name__ == "__main__":

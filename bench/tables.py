@@ -72,17 +72,51 @@ def runs_table(folder: Path = RECORDS) -> str:
                     + " | ".join(f"{t[m]:.4f}" for m in METRICS) + f" | {r['val']['full ndcg@10']:.4f} |")
     return "\n".join(rows)
 
+REFERENCES = {"pmixer": "PyTorch port", "seed": "keras-rs recipe"}  # the trainers of speed.py, by their keys
+
+def others_table(folder: Path = RECORDS) -> str:
+    "Markdown: the headline figure of each speed, memory and scale benchmark, from its record (absent records are left out)."
+    def rec(name):
+        f = folder / f"{name}.json"
+        return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
+    rows = ["| benchmark (record) | headline figures | date |", "|---|---|---|"]
+    if (r := rec("speed")):
+        res, gf = r["results"], r["epoch_gflop"]
+        cells = []
+        for name, res_ in res.items():
+            ours = res_["ours"]["steady_s"]
+            refs = ", ".join(f"{REFERENCES.get(ref, ref)} {v['steady_s']:.1f} s ({v['steady_s'] / ours:.2f}x)" for ref, v in res_.items() if ref != "ours")
+            cells.append(f"{name} recipe ({r['configs'][name]['loss']}, d {r['configs'][name]['hidden_dim']}): ours "
+                         f"{ours:.1f} s, {gf[name] / ours:.0f} GFLOP/s; {refs}")
+        rows.append(f"| `speed.py`: steady training epoch, side by side (reference / ours: above 1 we are faster) | "
+                    f"{'; '.join(cells)} | {r['started']} |")
+    if (r := rec("memory")):
+        figs = "; ".join(f"`sasrec {k}`: {v['peak_rss_mb']:,} MB" for k, v in r["figures"].items())
+        rows.append(f"| `memory.py`: peak RSS (targets: train {r['targets_mb']['train']:,} MB, recommend "
+                    f"{r['targets_mb']['recommend']} MB) | {figs} | {r['started']} |")
+    if (r := rec("scale")):
+        f = r["figures"]
+        rows.append(f"| `scale.py`: {f['items']:,} items, {f['users']:,} users, `{r['config']['loss']}` | {f['steps']} steps of "
+                    f"{f['batch_size']}: median {f['step_ms_median']:.0f} ms a step; top-10 for every user "
+                    f"{f['topk_ms_per_user']:.2f} ms a user; peak RSS {f['peak_rss_gb']} GB (target {f['target_gb']} GB) "
+                    f"| {r['started']} |")
+    if (r := rec("backends")):
+        figs = "; ".join(f"{b} {np.median(v['steady_epoch_s']):.1f} s ({v['vs_jax']:.2f}x JAX)" for b, v in r["figures"].items())
+        rows.append(f"| `backends.py`: steady epoch of `--recipe {r['recipe']}` per Keras backend | {figs} | {r['started']} |")
+    return "\n".join(rows)
+
 SUMMARY_START, SUMMARY_END = "<!-- summary: made by bench/tables.py from bench/records -->", "<!-- end of summary -->"
 
 def write_summary(results: Path = ROOT / "bench" / "RESULTS.md"):
-    "Open RESULTS.md with the current defaults: the README's table, every recorded run, and the time plot."
+    "Open RESULTS.md with the current defaults: the README's table, every recorded run, the time plot and the other benchmarks."
     body = (f"{SUMMARY_START}\n## Summary: the recipes on ML-1M\n\nThe recipes, mean ± sd over their training seeds, on the test "
             f"split (the README's table):\n\n{results_table()}\n\nEvery recorded run (`bench/records/*.json`):\n\n{runs_table()}\n\n"
-            "Validation NDCG@10 against minutes of training: `bench/quality_time.png`. The sections below are the reports "
-            f"of single benchmark runs, each replaced when its script is rerun.\n{SUMMARY_END}\n")
+            "Validation NDCG@10 against minutes of training: `bench/quality_time.png`.\n\n"
+            f"## Summary: speed, memory and scale\n\nThe last run of each benchmark, from its record (2 CPU cores, AMD EPYC, "
+            f"unless the report says otherwise; compare speeds only within a row):\n\n{others_table()}\n{SUMMARY_END}\n")
     text = results.read_text(encoding="utf-8")
     if SUMMARY_START in text:
-        text = text.split(SUMMARY_START)[0] + body + text.split(SUMMARY_END, 1)[1].lstrip("\n")
+        text = text.split(SUMMARY_START)[0] + body + "\n" + text.split(SUMMARY_END, 1)[1].lstrip("\n")
     else:
         title, rest = text.split("\n", 1)
         text = f"{title}\n\n{body}\n{rest.lstrip()}"
