@@ -88,6 +88,7 @@ def _load_data(args):
     return load(args.data, args.format, args.preset, titles=args.titles, item_map=args.item_map,
                 verify=not args.no_verify)
 
+# %% ../nbs/07_cli.ipynb #8c646f9f
 def stats(args):
     "Print the size and sequence lengths of a dataset."
     if args.path and args.data:
@@ -95,6 +96,16 @@ def stats(args):
     args.data = args.data or args.path
     from sasrec_nb.data import summary
     print_json(summary(_load_data(args)))
+
+def _stats_command(sub,  # the parser's subcommands (`add_subparsers`)
+                   ):
+    "Add `stats` and its options."
+    s = sub.add_parser("stats", help="users, items and sequence lengths of a dataset, as JSON",
+                       description=stats.__doc__)
+    s.add_argument("path", nargs="?", metavar="PATH",
+                   help="dataset: MovieLens-1M zip or folder, MovieLens-100K folder, SASRec .txt, "
+                   "or a .csv/.tsv/.parquet table (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
+    _data_options(s, help="the same as PATH")
 
 # %% ../nbs/07_cli.ipynb #d24af14a
 def _value(text: str):
@@ -111,6 +122,7 @@ def _field_option(f: dataclasses.Field) -> dict:
     if kind == "bool": return dict(action=argparse.BooleanOptionalAction)
     return dict(type={"int": int, "float": float}.get(kind, str), metavar=kind.upper())
 
+# %% ../nbs/07_cli.ipynb #689d137f
 def _config_options(p: argparse.ArgumentParser):
     "`--recipe`, and one option per field of `config.Config`, documented by the field's help and the recipes' values."
     recipes = {name: config.recipe(name) for name in config.RECIPES}
@@ -140,6 +152,7 @@ def config_from(args):
         return config.Config.from_dict({**dataclasses.asdict(config.Config.load(saved)), **given})
     return config.recipe(args.recipe or config.DEFAULT_RECIPE, **given)
 
+# %% ../nbs/07_cli.ipynb #2d8de9e5
 def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
      "and print the best model's metrics.")
@@ -151,6 +164,21 @@ def train(args):
                                  devices=args.devices)
     print_json(metrics)
 
+def _train_command(sub,  # the parser's subcommands (`add_subparsers`)
+                   with_config: bool,  # add the model and training options (`_config_options`)
+                   ):
+    "Add `train` and its options."
+    t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON",
+                       description=train.__doc__)
+    _data_options(t, help="dataset (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
+    t.add_argument("--out", required=True, metavar="DIR",
+                   help="run folder to write (an interrupted run there is resumed exactly; "
+                   "a finished one given more --epochs trains on)")
+    t.add_argument("--devices", type=int, metavar="N",
+                   help="local devices to split each batch over (keras.distribution.DataParallel; "
+                   "default: all, one on a CPU); the results do not depend on it, so a run may resume on other devices")
+    if with_config: _config_options(t)
+
 # %% ../nbs/07_cli.ipynb #a133d31e
 def _first_difference(ours, theirs) -> str:
     "Where two item-id tables first differ, in words."
@@ -158,6 +186,7 @@ def _first_difference(ours, theirs) -> str:
     i = int(np.flatnonzero(ours != theirs)[0])
     return f"the same {len(ours) - 1:,} items, but item {i} is {ours[i]} here and {theirs[i]} in the run"
 
+# %% ../nbs/07_cli.ipynb #0b21dd1f
 def evaluate(args):
     "Print HR@k, NDCG@k and MRR of a run's model on a split of its data."
     if bad := [k for k in args.k if k < 1]:
@@ -176,6 +205,27 @@ def evaluate(args):
                                                    seed=args.seed)
     print_json({"split": args.split, "protocol": args.protocol, **result})
 
+def _evaluate_command(sub,  # the parser's subcommands (`add_subparsers`)
+                      ):
+    "Add `evaluate` and its options."
+    e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON",
+                       description=evaluate.__doc__)
+    e.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
+    _data_options(e, help="dataset to evaluate on (default: the run's own)")
+    e.add_argument("--protocol", required=True, choices=("full", "sampled"),
+                   help="'full': rank the target among all movies; 'sampled': among itself and 100 random movies "
+                   "(the paper's)")
+    e.add_argument("--split", required=True, choices=("val", "test"),
+                   help="each user's second-to-last (val) or last (test) movie")
+    e.add_argument("--k", type=int, nargs="+", default=[10], metavar="K",
+                   help="cut-offs for HR@k and NDCG@k (default: 10)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the sampled negatives (default: 0)")
+
+# %% ../nbs/07_cli.ipynb #d8ff6e7f
+def _movie_arg(text: str) -> int | str:
+    "A movie on the command line: a number is a MovieLens id, anything else a title."
+    return int(text) if re.fullmatch(r"\s*\d+\s*", text) else text
+
 # %% ../nbs/07_cli.ipynb #6ecb5158
 def recommend(args):
     "Print the top-k movies for a user or after a list of movies, as a table or JSON."
@@ -183,13 +233,27 @@ def recommend(args):
     if args.user is not None:
         top, about = rec.for_user(args.user, args.k, not args.allow_seen), f"user {args.user}"
     else:
-        movies = [int(m) if re.fullmatch(r"\s*\d+\s*", m) else m for m in args.movies]
+        movies = [_movie_arg(m) for m in args.movies]
         top = rec.for_history(movies, args.k, not args.allow_seen)
         ids = rec.seqs.item_ids[rec.item_index(movies)]
         names = rec.seqs.movies["title"].reindex(ids).fillna("") if rec.seqs.movies is not None else [""] * len(ids)
         about = "; ".join(n or str(i) for i, n in zip(ids, names))
     if args.json: print_json(top.reset_index().to_dict("records"))
     else: print(f"top {len(top)} for {about}\n{format_table(top)}")
+
+def _recommend_command(sub,  # the parser's subcommands (`add_subparsers`)
+                       ):
+    "Add `recommend` and its options."
+    r = sub.add_parser("recommend", help="top-k movies for a user or after some movies", description=recommend.__doc__)
+    r.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
+    who = r.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", metavar="ID", help="a user id of the training data; their whole history is used")
+    who.add_argument("--movies", nargs="+", metavar="MOVIE",
+                     help="movies watched, oldest first: MovieLens ids (numbers) or titles "
+                     "('The Matrix', 'Toy Story (1995)')")
+    r.add_argument("-k", "--k", type=int, default=10, help="how many movies (default: 10)")
+    r.add_argument("--allow-seen", action="store_true", help="allow movies of the history in the answer")
+    r.add_argument("--json", action="store_true", help="print JSON records instead of a table")
 
 # %% ../nbs/07_cli.ipynb #7e7ab621
 EXAMPLES = f"""examples:
@@ -203,7 +267,7 @@ EXAMPLES = f"""examples:
 A run folder (--out of train, --model of the others) holds the best model, its data and its config.
 Errors are one line on stderr with exit status 2."""
 
-def parser(with_config: bool = True,  # add `train`'s model options (imports Keras)
+def parser(with_config: bool = True,  # add `train`'s model and training options
            ) -> Parser:
     "The `sasrec` argument parser."
     p = Parser(prog="sasrec",
@@ -211,46 +275,10 @@ def parser(with_config: bool = True,  # add `train`'s model options (imports Ker
                epilog=EXAMPLES,
                formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30))
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    s = sub.add_parser("stats", help="users, items and sequence lengths of a dataset, as JSON",
-                       description=stats.__doc__)
-    s.add_argument("path", nargs="?", metavar="PATH",
-                   help="dataset: MovieLens-1M zip or folder, MovieLens-100K folder, SASRec .txt, "
-                   "or a .csv/.tsv/.parquet table (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
-    _data_options(s, help="the same as PATH")
-    t = sub.add_parser("train", help="train SASRec into a run folder and print its metrics as JSON",
-                       description=train.__doc__)
-    _data_options(t, help="dataset (default: MovieLens-1M from $SASREC_ML1M, or downloaded)")
-    t.add_argument("--out", required=True, metavar="DIR",
-                   help="run folder to write (an interrupted run there is resumed exactly; "
-                   "a finished one given more --epochs trains on)")
-    t.add_argument("--devices", type=int, metavar="N",
-                   help="local devices to split each batch over (keras.distribution.DataParallel; "
-                   "default: all, one on a CPU); the results do not depend on it, so a run may resume on other devices")
-    if with_config: _config_options(t)
-    e = sub.add_parser("evaluate", help="HR@k, NDCG@k and MRR of a trained model, as JSON",
-                       description=evaluate.__doc__)
-    e.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
-    _data_options(e, help="dataset to evaluate on (default: the run's own)")
-    e.add_argument("--protocol", required=True, choices=("full", "sampled"),
-                   help="'full': rank the target among all movies; 'sampled': among itself and 100 random movies "
-                   "(the paper's)")
-    e.add_argument("--split", required=True, choices=("val", "test"),
-                   help="each user's second-to-last (val) or last (test) movie")
-    e.add_argument("--k", type=int, nargs="+", default=[10], metavar="K",
-                   help="cut-offs for HR@k and NDCG@k (default: 10)")
-    e.add_argument("--seed", type=int, default=0, help="seed of the sampled negatives (default: 0)")
-    r = sub.add_parser("recommend", help="top-k movies for a user or after some movies", description=recommend.__doc__)
-    r.add_argument("--model", required=True, metavar="DIR", help="run folder written by 'sasrec train'")
-    who = r.add_mutually_exclusive_group(required=True)
-    who.add_argument("--user", metavar="ID", help="a user id of the training data; their whole history is used")
-    who.add_argument("--movies", nargs="+", metavar="MOVIE",
-                     help="movies watched, oldest first: MovieLens ids (numbers) or titles "
-                     "('The Matrix', 'Toy Story (1995)')")
-    r.add_argument("-k", "--k", type=int, default=10, help="how many movies (default: 10)")
-    r.add_argument("--allow-seen", action="store_true", help="allow movies of the history in the answer")
-    r.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    _stats_command(sub); _train_command(sub, with_config); _evaluate_command(sub); _recommend_command(sub)
     return p
 
+# %% ../nbs/07_cli.ipynb #66e00427
 COMMANDS = {"stats": stats, "train": train, "evaluate": evaluate, "recommend": recommend}
 
 def main(argv: list[str] | None = None,  # arguments without the program name; default: the process'

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastcore.basics import patch
+
 class DataError(ValueError):
     "Bad input: a file, a line, an option or a value that cannot be used; the message names it and what to do."
 
@@ -38,13 +40,12 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
 __all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT', 'RECIPES',
            'DEFAULT_RECIPE', 'DataError', 'attention_projection_for', 'option', 'Config', 'recipe']
 
-# %% ../nbs/00_config.ipynb #6c62f3b8
-CONFIG_FORMAT = 1  # of a saved config.json; raised whenever a saved config would come to mean something else
-
+# %% ../nbs/00_config.ipynb #1e43aa6a
 def option(default, help: str) -> dataclasses.Field:
     "A `Config` field: its default, and the line that `sasrec train --help` shows for it."
     return dataclasses.field(default=default, metadata={"help": help})
 
+# %% ../nbs/00_config.ipynb #6c62f3b8
 @dataclass
 class Config:
     "Every hyperparameter of a run; defaults are the SASRec paper's for ML-1M."
@@ -91,68 +92,9 @@ class Config:
     k: int = option(10, "cut-off of the validation metrics")
     seed: int = option(42, "seeds weights, dropout, shuffling and negatives")
 
-    def __post_init__(self):
-        # checked here, before a run folder is made, rather than when the model is built
-        for name, (allowed, rule) in _RANGES.items():
-            value = getattr(self, name)
-            if value is None and name in _OPTIONAL: continue
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and allowed(value)):
-                raise DataError(f"{name} must {rule}{_OPTIONAL.get(name, '')}, not {value!r}")
-        if self.hidden_dim % self.num_heads:
-            raise DataError(f"hidden_dim {self.hidden_dim} is not divisible by num_heads {self.num_heads}; "
-                            "choose a width that is a multiple of the heads")
-        if self.bucket_widths is not None and not all(isinstance(w, int) and w >= 1 for w in self.bucket_widths):
-            raise DataError(f"bucket_widths must be whole numbers of at least 1, not {self.bucket_widths}")
-        if self.loss not in LOSS_NEGATIVES:
-            raise DataError(f"unknown loss {self.loss!r}; choose one of {sorted(LOSS_NEGATIVES)}")
-        self.num_negatives = _negatives_for(self.loss, self.num_negatives)
-        if self.sampling not in SAMPLINGS:
-            raise DataError(f"unknown sampling {self.sampling!r}; choose one of {list(SAMPLINGS)}")
-        if self.sampling != "uniform" and self.loss != "sampled_ce":
-            raise DataError(f"sampling {self.sampling!r} is for loss 'sampled_ce'; "
-                            f"loss {self.loss!r} draws its negatives uniformly")
-        for option in ("fast_dropout", "ffn_dim"):
-            if getattr(self, option) and self.block == "pre_ln":
-                raise DataError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
-        if self.block not in BLOCKS:
-            raise DataError(f"unknown block layout {self.block!r}; choose one of {list(BLOCKS)}")
-        # None: the block's own
-        try: self.attention_projection = attention_projection_for(self.block, self.attention_projection)
-        except ValueError as e: raise DataError(str(e)) from None
-        if self.pack and self.bucket_widths: raise DataError("pack and bucket_widths both cut padding; choose one")
-        if self.lr_schedule not in SCHEDULES:
-            raise DataError(f"unknown learning-rate schedule {self.lr_schedule!r}; choose one of {list(SCHEDULES)}")
-        if self.select not in PROTOCOLS:
-            raise DataError(f"unknown selection protocol {self.select!r}; choose one of {list(PROTOCOLS)}")
+    def __post_init__(self): _validate(self)  # before any run folder is written
 
-    def to_json(self) -> str: return json.dumps({"format": CONFIG_FORMAT, **dataclasses.asdict(self)}, indent=1)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Config":
-        "A `Config` from a dict, rejecting unknown keys."
-        if unknown := set(d) - {f.name for f in dataclasses.fields(cls)}:
-            raise DataError(f"unknown config keys: {sorted(unknown)}")
-        return cls(**d)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Config":
-        ("The `Config` that `to_json` wrote to `path`; one of another format is refused rather than read as "
-         "something else.")
-        try: saved = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
-        if (found := saved.pop("format", None)) != CONFIG_FORMAT:
-            raise DataError(f"{path}: a config of format {found} (none: written before configs had one), "
-                            f"and this sasrec_nb reads format {CONFIG_FORMAT}; "
-                            "train the run again into a new folder, or use the sasrec_nb that made it")
-        try: return cls.from_dict(saved)
-        except (DataError, TypeError) as e:
-            raise DataError(f"{path}: {e}; fix or remove the entry, or train into a new folder") from e
-
-    def differences(self, other: "Config") -> str:
-        "'field: ours -> theirs' for every field where `other` differs."
-        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
-        return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
-
+# %% ../nbs/00_config.ipynb #0ec1ffdc
 _AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
 _RANGES = {  # every numeric field: (test, the rule in words)
     **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every",
@@ -164,6 +106,18 @@ _RANGES = {  # every numeric field: (test, the rule in words)
 # fields that may be None
 _OPTIONAL = {"ffn_dim": " (or None for the block's own)", "init_std": " (or None for Glorot-uniform)"}
 
+def _check_range(name: str, value):
+    "A `DataError` naming field `name` and its rule, unless `value` lies in the field's range."
+    allowed, rule = _RANGES[name]
+    if value is None and name in _OPTIONAL: return
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and allowed(value)):
+        raise DataError(f"{name} must {rule}{_OPTIONAL.get(name, '')}, not {value!r}")
+
+def _one_of(what: str, value, allowed):
+    "A `DataError` naming the `what` and its choices, unless `value` is one of `allowed`."
+    if value not in allowed: raise DataError(f"unknown {what} {value!r}; choose one of {list(allowed)}")
+
+# %% ../nbs/00_config.ipynb #b2c8ede0
 def _negatives_for(loss: str, num_negatives: int | None) -> int:
     "`num_negatives` checked against `loss`, or the loss's own default for None (0 for `ce`, which samples none)."
     if LOSS_NEGATIVES[loss] == 0:
@@ -174,6 +128,67 @@ def _negatives_for(loss: str, num_negatives: int | None) -> int:
     if num_negatives < 1: raise DataError(f"num_negatives must be at least 1 for loss {loss!r}, not {num_negatives}")
     return num_negatives
 
+# %% ../nbs/00_config.ipynb #2ff94371
+def _validate(cfg: Config):
+    "Raise a one-line `DataError` for the first option of `cfg` that cannot be used; fill in the defaulting Nones."
+    for name in _RANGES: _check_range(name, getattr(cfg, name))
+    if cfg.hidden_dim % cfg.num_heads:
+        raise DataError(f"hidden_dim {cfg.hidden_dim} is not divisible by num_heads {cfg.num_heads}; "
+                        "choose a width that is a multiple of the heads")
+    if cfg.bucket_widths is not None and not all(isinstance(w, int) and w >= 1 for w in cfg.bucket_widths):
+        raise DataError(f"bucket_widths must be whole numbers of at least 1, not {cfg.bucket_widths}")
+    _one_of("loss", cfg.loss, sorted(LOSS_NEGATIVES))
+    cfg.num_negatives = _negatives_for(cfg.loss, cfg.num_negatives)
+    _one_of("sampling", cfg.sampling, SAMPLINGS)
+    if cfg.sampling != "uniform" and cfg.loss != "sampled_ce":
+        raise DataError(f"sampling {cfg.sampling!r} is for loss 'sampled_ce'; "
+                        f"loss {cfg.loss!r} draws its negatives uniformly")
+    for name in ("fast_dropout", "ffn_dim"):
+        if getattr(cfg, name) and cfg.block == "pre_ln":
+            raise DataError(f"{name} needs block 'paper' or 'ligr', not 'pre_ln'")
+    _one_of("block layout", cfg.block, BLOCKS)
+    try: cfg.attention_projection = attention_projection_for(cfg.block, cfg.attention_projection)
+    except ValueError as e: raise DataError(str(e)) from None
+    if cfg.pack and cfg.bucket_widths: raise DataError("pack and bucket_widths both cut padding; choose one")
+    _one_of("learning-rate schedule", cfg.lr_schedule, SCHEDULES)
+    _one_of("selection protocol", cfg.select, PROTOCOLS)
+
+# %% ../nbs/00_config.ipynb #325e8224
+CONFIG_FORMAT = 1  # of a saved config.json; raised whenever a saved config would come to mean something else
+
+@patch
+def to_json(self: Config) -> str:
+    "This config as JSON, with the `CONFIG_FORMAT` it is written in."
+    return json.dumps({"format": CONFIG_FORMAT, **dataclasses.asdict(self)}, indent=1)
+
+# %% ../nbs/00_config.ipynb #488be3c1
+@patch(cls_method=True)
+def from_dict(cls: Config, d: dict) -> Config:
+    "A `Config` from a dict, rejecting unknown keys."
+    if unknown := set(d) - {f.name for f in dataclasses.fields(cls)}:
+        raise DataError(f"unknown config keys: {sorted(unknown)}")
+    return cls(**d)
+
+# %% ../nbs/00_config.ipynb #1260078a
+@patch(cls_method=True)
+def load(cls: Config, path: str | Path) -> Config:
+    "The `Config` that `to_json` wrote to `path`; one of another format is refused rather than misread."
+    try: saved = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e: raise DataError(f"{path}: cannot read config ({e})") from e
+    if (found := saved.pop("format", None)) != CONFIG_FORMAT:
+        raise DataError(f"{path}: a config of format {found} (none: written before configs had one), "
+                        f"and this sasrec_nb reads format {CONFIG_FORMAT}; "
+                        "train the run again into a new folder, or use the sasrec_nb that made it")
+    try: return cls.from_dict(saved)
+    except (DataError, TypeError) as e:
+        raise DataError(f"{path}: {e}; fix or remove the entry, or train into a new folder") from e
+
+# %% ../nbs/00_config.ipynb #a39be54b
+@patch
+def differences(self: Config, other: Config) -> str:
+    "'field: ours -> theirs' for every field where `other` differs."
+    mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
+    return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
 
 # %% ../nbs/00_config.ipynb #add73467
 RECIPES = {

@@ -27,8 +27,8 @@ import pandas as pd
 from .config import DataError, FORMATS, PRESETS
 
 # %% auto #0
-__all__ = ['TEMP_PREFIX', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'read_bytes', 'parse_delimited',
-           'text_encoding', 'Sequences', 'build_sequences', 'atomic_write', 'sync', 'umask', 'no_space', 'free_space',
+__all__ = ['TEMP_PREFIX', 'RATING_COLS', 'GENRES', 'ML1M_URL', 'ML1M_SHA256', 'ML100K_GENRES', 'read_bytes', 'text_encoding',
+           'parse_delimited', 'Sequences', 'build_sequences', 'sync', 'umask', 'no_space', 'free_space', 'atomic_write',
            'remove_temp_files', 'save_sequences', 'load_sequences', 'ratings_to_sequences', 'read_ratings',
            'read_movies', 'synthetic_movielens', 'sha256', 'cache_dir', 'download', 'movielens_1m_files',
            'movielens_1m', 'movielens_100k', 'sas_file', 'attach_titles', 'table_file', 'detect_format', 'load',
@@ -45,6 +45,21 @@ def read_bytes(path: str | Path,  # a file; `.xz` and `.gz` are decompressed
         if path.suffix == ".gz": return gzip.decompress(path.read_bytes())
         return path.read_bytes()
     except (lzma.LZMAError, OSError, EOFError) as e: raise DataError(f"{path}: cannot decompress ({e})") from e
+
+# %% ../nbs/01_data.ipynb #0c18579c
+def text_encoding(raw: bytes) -> str:
+    "'utf-8' if `raw` has bytes above 127 and decodes as UTF-8, else 'latin-1' (MovieLens' own)."
+    if not len(raw) or np.frombuffer(raw, np.uint8).max() < 128: return "latin-1"  # ASCII: either reads the same
+    try: raw.decode("utf-8"); return "utf-8"
+    except UnicodeDecodeError: return "latin-1"
+
+# %% ../nbs/01_data.ipynb #e50eb599
+def _line_start(raw: bytes, row: int) -> int:
+    "Byte offset of the `row`-th non-blank line (0-based) of `raw`."
+    starts = np.flatnonzero(np.frombuffer(raw, np.uint8) == 10) + 1
+    starts = np.concatenate([[0], starts[starts < len(raw)]])
+    nonblank = [s for s in starts if raw[s:s + 1] not in (b"\n", b"\r")]
+    return int(nonblank[row])
 
 # %% ../nbs/01_data.ipynb #0d8c69c8
 def parse_delimited(raw: bytes,  # file contents
@@ -85,19 +100,6 @@ def parse_delimited(raw: bytes,  # file contents
             raise DataError(f"{name}: malformed line {line}: {what} in column {c!r}")
     return df
 
-def text_encoding(raw: bytes) -> str:
-    "'utf-8' if `raw` has bytes above 127 and decodes as UTF-8, else 'latin-1' (MovieLens' own)."
-    if not len(raw) or np.frombuffer(raw, np.uint8).max() < 128: return "latin-1"  # ASCII: either reads the same
-    try: raw.decode("utf-8"); return "utf-8"
-    except UnicodeDecodeError: return "latin-1"
-
-def _line_start(raw: bytes, row: int) -> int:
-    "Byte offset of the `row`-th non-blank line (0-based) of `raw`."
-    starts = np.flatnonzero(np.frombuffer(raw, np.uint8) == 10) + 1
-    starts = np.concatenate([[0], starts[starts < len(raw)]])
-    nonblank = [s for s in starts if raw[s:s + 1] not in (b"\n", b"\r")]
-    return int(nonblank[row])
-
 # %% ../nbs/01_data.ipynb #22ade279
 @dataclass
 class Sequences:
@@ -122,12 +124,13 @@ class Sequences:
     def __repr__(self):
         return f"Sequences({self.num_users:,} users, {self.num_items:,} items, {self.num_interactions:,} interactions)"
 
-# %% ../nbs/01_data.ipynb #9d0b4712
+# %% ../nbs/01_data.ipynb #7f30a6b6
 def _ids(a) -> np.ndarray:
     "`a` as a numpy array of numbers or of strings (never of Python objects, which only pickle can save)."
     a = np.asarray(a)
     return a.astype(str) if a.dtype == object else a
 
+# %% ../nbs/01_data.ipynb #9d0b4712
 def build_sequences(users: np.ndarray,  # (n,) original user id of each interaction, in file order
                     items: np.ndarray,  # (n,) original item id of each interaction
                     # (n,) time of each interaction; None: the file is already in order
@@ -161,6 +164,32 @@ def build_sequences(users: np.ndarray,  # (n,) original user id of each interact
     return Sequences(items=(item_idx[order] + 1).astype(np.int32), offsets=offsets, user_ids=user_ids,
                      item_ids=np.concatenate([pad, item_vals]), movies=movies)
 
+# %% ../nbs/01_data.ipynb #f9c03a74
+def sync(path: Path):
+    "Flush a file's (or a folder's entries') data to the disk."
+    fd = os.open(path, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+
+def umask() -> int:
+    "The process' umask (read by setting it and putting it back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+# %% ../nbs/01_data.ipynb #02af5db0
+def no_space(e: BaseException) -> bool:
+    "Whether `e`, or an exception that caused it, is a full disk (or a file-size or quota limit)."
+    while e is not None:
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): return True
+        # h5py and zipfile re-raise without the errno
+        if "No space left" in str(e) or "File too large" in str(e): return True
+        e = e.__cause__ or e.__context__
+    return False
+
+def free_space(folder: Path) -> str:
+    "Free space on `folder`'s disk, e.g. '12.3 MB'."
+    return f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB"
+
 # %% ../nbs/01_data.ipynb #916cb0b9
 def atomic_write(path: str | Path,  # destination
                  write,  # called with a temporary path in the same folder; must create the file there
@@ -184,36 +213,14 @@ def atomic_write(path: str | Path,  # destination
 
 TEMP_PREFIX = ".tmp-"  # the names of `atomic_write`'s temporary files start with this
 
-def sync(path: Path):
-    "Flush a file's (or a folder's entries') data to the disk."
-    fd = os.open(path, os.O_RDONLY)
-    try: os.fsync(fd)
-    finally: os.close(fd)
-
-def umask() -> int:
-    "The process' umask (read by setting it and putting it back)."
-    mask = os.umask(0o022); os.umask(mask)
-    return mask
-
-def no_space(e: BaseException) -> bool:
-    "Whether `e`, or an exception that caused it, is a full disk (or a file-size or quota limit)."
-    while e is not None:
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): return True
-        # h5py and zipfile re-raise without the errno
-        if "No space left" in str(e) or "File too large" in str(e): return True
-        e = e.__cause__ or e.__context__
-    return False
-
-def free_space(folder: Path) -> str:
-    "Free space on `folder`'s disk, e.g. '12.3 MB'."
-    return f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB"
-
+# %% ../nbs/01_data.ipynb #0479cc2c
 def remove_temp_files(folder: str | Path) -> list[Path]:
     "Delete the temporary files that killed `atomic_write`s left anywhere under `folder`; returns them."
     left = [p for p in Path(folder).rglob(f"{TEMP_PREFIX}*") if p.is_file()]
     for p in left: p.unlink(missing_ok=True)
     return left
 
+# %% ../nbs/01_data.ipynb #2e6b4bd5
 def save_sequences(seqs: Sequences, folder: str | Path) -> Path:
     "Write `seqs` to `folder/sequences.npz` (and `folder/movies.csv` when titles are known), atomically."
     folder = Path(folder)
@@ -272,6 +279,29 @@ def read_movies(src: str | Path | bytes,  # a `movies.dat` file, or its bytes
     df = parse_delimited(raw, ["item", "title", "genres"], name, int_cols=("item",))
     return df.set_index("item").astype(str)
 
+# %% ../nbs/01_data.ipynb #5c1d1166
+def _cycle_ratings(rng: np.random.Generator,  # draws everything, in the order `synthetic_movielens` relies on
+                   cycle: np.ndarray,  # (num_items,) the hidden order of the items
+                   num_users: int,  # users 1..num_users
+                   min_len: int,  # shortest sequence
+                   max_len: int,  # longest sequence
+                   noise: float,  # probability that the next item is random instead of the next in the cycle
+                   ) -> list[str]:
+    "`ratings.dat` lines of users who mostly watch the next item of `cycle`, grouped by user as MovieLens' are."
+    num_items, lines = len(cycle), []
+    for u in range(1, num_users + 1):
+        n = int(rng.integers(min_len, min(max_len, num_items) + 1))
+        pos, seen, seq = int(rng.integers(num_items)), set(), []
+        while len(seq) < n:
+            pos = int(rng.integers(num_items)) if rng.random() < noise else (pos + 1) % num_items
+            if cycle[pos] not in seen: seen.add(cycle[pos]); seq.append(int(cycle[pos]))
+        ts = 978300000 + np.cumsum(rng.integers(0, 3, n))  # steps of 0 make ties
+        # ML files group a user's rows but not in time order: shuffle groups of equal time, keep order within a group
+        _, group = np.unique(ts, return_inverse=True)
+        file_order = np.lexsort((np.arange(n), rng.permutation(group.max() + 1)[group]))
+        lines += [f"{u}::{seq[i]}::{int(rng.integers(1, 6))}::{ts[i]}" for i in file_order]
+    return lines
+
 # %% ../nbs/01_data.ipynb #f377f15f
 GENRES = ["Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
           "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
@@ -290,18 +320,7 @@ def synthetic_movielens(dest: str | Path,  # folder to write `ratings.dat`, `mov
     rng = np.random.default_rng(seed)
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     cycle = rng.permutation(num_items) + 1
-    lines = []
-    for u in range(1, num_users + 1):
-        n = int(rng.integers(min_len, min(max_len, num_items) + 1))
-        pos, seen, seq = int(rng.integers(num_items)), set(), []
-        while len(seq) < n:
-            pos = int(rng.integers(num_items)) if rng.random() < noise else (pos + 1) % num_items
-            if cycle[pos] not in seen: seen.add(cycle[pos]); seq.append(int(cycle[pos]))
-        ts = 978300000 + np.cumsum(rng.integers(0, 3, n))  # steps of 0 make ties
-        # ML files group a user's rows but not in time order: shuffle groups of equal time, keep order within a group
-        _, group = np.unique(ts, return_inverse=True)
-        file_order = np.lexsort((np.arange(n), rng.permutation(group.max() + 1)[group]))
-        lines += [f"{u}::{seq[i]}::{int(rng.integers(1, 6))}::{ts[i]}" for i in file_order]
+    lines = _cycle_ratings(rng, cycle, num_users, min_len, max_len, noise)
     genre = lambda i: "|".join(sorted(set(GENRES[j] for j in rng.integers(0, len(GENRES), 2))))
     titles = ["Misérables, Les (1995)" if i == 1 else f"Synthetic Movie {i} ({1950 + i % 50})"
               for i in range(1, num_items + 1)]
@@ -331,6 +350,7 @@ def cache_dir() -> Path:
     "Where downloads are kept: `$SASREC_CACHE` or `~/.cache/sasrec_nb`."
     return Path(os.environ.get("SASREC_CACHE", Path.home() / ".cache" / "sasrec_nb"))
 
+# %% ../nbs/01_data.ipynb #5c8e276a
 def download(url: str,  # what to fetch
              dest: str | Path,  # final path; written only once the checksum matches
              expected_sha256: str,  # the file's known sha256
@@ -363,6 +383,7 @@ def _zip_member(z: zipfile.ZipFile, zpath: Path, name: str) -> bytes:
     except (zipfile.BadZipFile, zlib.error) as e:
         raise DataError(f"{zpath}: corrupt member {hits[0]} ({e})") from e
 
+# %% ../nbs/01_data.ipynb #95a62065
 def movielens_1m_files(path: str | Path | None = None,  # zip or folder; default `$SASREC_ML1M`, else download
                        expected_sha256: str | None = ML1M_SHA256,  # checked for zips; None skips the check
                        ) -> tuple[bytes, bytes, str]:
@@ -386,6 +407,7 @@ def movielens_1m_files(path: str | Path | None = None,  # zip or folder; default
                             "if it is your own MovieLens-format zip, pass --no-verify (expected_sha256=None)")
         return _zip_member(z, path, "ratings.dat"), _zip_member(z, path, "movies.dat"), str(path)
 
+# %% ../nbs/01_data.ipynb #ab028a3c
 def movielens_1m(path: str | Path | None = None,  # zip or folder; default `$SASREC_ML1M`, else download
                  preset: str = "paper",  # "paper" or "keras-rs"
                  expected_sha256: str | None = ML1M_SHA256,  # checked for zips; None skips the check
@@ -478,6 +500,7 @@ def detect_format(path: str | Path) -> str:
     raise DataError(f"{p}: cannot tell the format from the name; "
                     f"name it (format, or --format on the command line): one of {', '.join(FORMATS)}")
 
+# %% ../nbs/01_data.ipynb #5938adc6
 def load(path: str | Path | None = None,  # file or folder; None downloads MovieLens-1M (or uses `$SASREC_ML1M`)
          format: str | None = None,  # one of `FORMATS`; guessed from `path` if None
          preset: str = "paper",  # "paper" or "keras-rs" (ignored by the already-filtered `sas` format)

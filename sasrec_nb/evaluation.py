@@ -112,6 +112,7 @@ def _sampled(model, split: Split, part: str, num_negatives: int, seeds, batch_si
     sampler = NegativeSampler(split.seqs.items, split.starts, split.seqs.offsets[1:], split.num_items)
     return sampled_ranks(model, inputs, targets, sampler, split.eval_users, num_negatives, seeds, batch_size)
 
+# %% ../nbs/04_evaluation.ipynb #1b3a3b0d
 def sampled_spread(model, split: Split, part: str = "test", seeds=range(5), ks=(10,), num_negatives: int = 100) -> dict:
     "Mean and std of the sampled metrics over several negative-sampling seeds (one encoding, one sampler)."
     runs = [ranking_metrics(r, ks) for r in _sampled(model, split, part, num_negatives, list(seeds))]

@@ -13,6 +13,7 @@ import sys
 import keras
 import numpy as np
 from keras import ops
+from fastcore.basics import patch
 
 # names, defaults: one home
 from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for
@@ -32,8 +33,9 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
 
 # %% auto #0
 __all__ = ['LOSSES', 'USERS_AT_ONCE', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE',
-           'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'MaskedRetrieval', 'mask_scores', 'mask_width', 'hash_keep',
-           'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'data_shards', 'SASRec']
+           'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval', 'mask_width', 'hash_keep',
+           'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'recency_positions', 'visible_keys',
+           'make_block', 'SASRec', 'data_shards']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -60,7 +62,7 @@ class SampledBCE:
     @classmethod
     def from_config(cls, config): return cls(**config)
 
-# %% ../nbs/03_model.ipynb #5d9847dc
+# %% ../nbs/03_model.ipynb #45a15ac3
 def pack_targets(hidden,  # (B, T, d) outputs
                  positives,  # (B, T) next item at each position, 0 = none
                  *extra,  # more (B, T) arrays to reorder the same way
@@ -73,6 +75,7 @@ def pack_targets(hidden,  # (B, T, d) outputs
     return (ops.take(ops.reshape(hidden, (-1, d)), order, axis=0), ops.take(y, order, axis=0),
             *(ops.take(ops.reshape(e, (-1,)), order, axis=0) for e in extra), ops.sum(ops.cast(y > 0, "int32")))
 
+# %% ../nbs/03_model.ipynb #4ea912b3
 def chunked_sum(fn,  # (*chunk rows) -> scalar; rematerialised, so its intermediates are not kept for the gradient
                 chunk_size: int,  # rows per chunk
                 n_real,  # rows past this many are skipped: the packed padding
@@ -87,6 +90,7 @@ def chunked_sum(fn,  # (*chunk rows) -> scalar; rematerialised, so its intermedi
         total = total + ops.cond(start < n_real, lambda: step(*chunk), lambda: ops.zeros((), "float32"))
     return total
 
+# %% ../nbs/03_model.ipynb #08d5d7aa
 def _mean_over(total, n_real): return total / ops.maximum(ops.cast(n_real, "float32"), 1.0)
 
 def _catalogue(embeddings, num_items):
@@ -98,6 +102,7 @@ def _positives(targets):
     targets = ops.convert_to_tensor(targets, "int32")
     return targets[..., 0] if len(ops.shape(targets)) == 3 else targets
 
+# %% ../nbs/03_model.ipynb #5d9847dc
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SoftmaxCE:
     """Softmax cross-entropy of each position's next item over the whole catalogue ("SASRec+").
@@ -126,13 +131,14 @@ class SoftmaxCE:
     @classmethod
     def from_config(cls, config): return cls(**config)
 
-# %% ../nbs/03_model.ipynb #676edd0c
+# %% ../nbs/03_model.ipynb #c164753a
 def _shared_scores(h, embeddings, negatives, yc):
     "(C,) target scores and (C, N) negative scores, a negative equal to the row's target set to -1e9."
     target = ops.sum(h * ops.take(embeddings, yc, axis=0), axis=-1)
     scores = ops.matmul(h, ops.transpose(ops.take(embeddings, negatives, axis=0)))
     return target, ops.where(negatives[None] == yc[:, None], -1e9, scores)
 
+# %% ../nbs/03_model.ipynb #676edd0c
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SampledSoftmaxCE:
     """Softmax cross-entropy against `num_negatives` negatives shared by the batch, with log-Q correction and
@@ -173,12 +179,13 @@ class SampledSoftmaxCE:
     @classmethod
     def from_config(cls, config): return cls(**config)
 
-# %% ../nbs/03_model.ipynb #36b8c53e
+# %% ../nbs/03_model.ipynb #2dd8a518
 def gbce_beta(num_negatives: int, num_items: int, t: float) -> float:
     "gSASRec's power on the positive probability for `num_negatives` of `num_items` items and calibration `t`."
     alpha = num_negatives / (num_items - 1)
     return alpha * (t * (1 - 1 / alpha) + 1 / alpha)
 
+# %% ../nbs/03_model.ipynb #36b8c53e
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class GBCE:
     """gSASRec's generalised binary cross-entropy against `num_negatives` uniform negatives shared by the batch.
@@ -200,7 +207,8 @@ class GBCE:
         None: every row but 0."""
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
-        beta = gbce_beta(ops.shape(negatives)[0], _catalogue(embeddings, num_items), self.t)  # the negatives this batch holds
+        # for the negatives this batch holds
+        beta = gbce_beta(ops.shape(negatives)[0], _catalogue(embeddings, num_items), self.t)
 
         def nll(hc, yc):
             target, scores = _shared_scores(hc, embeddings, negatives, yc)  # a hit's -1e9 costs softplus(-1e9) = 0
@@ -214,6 +222,20 @@ class GBCE:
 
 # %% ../nbs/03_model.ipynb #e7f9d0e0
 LOSSES = {"bce": SampledBCE, "ce": SoftmaxCE, "sampled_ce": SampledSoftmaxCE, "gbce": GBCE}
+
+# %% ../nbs/03_model.ipynb #d1196b04
+def mask_scores(scores,  # (B, V) scores of every candidate
+                exclude=None,  # (B, L) candidate ids to set to -inf; None excludes only the padding id 0
+                ):
+    "`scores` with candidate 0 and every id in `exclude` set to -inf."
+    b = ops.shape(scores)[0]
+    exclude = ops.zeros((b, 1), "int32") if exclude is None else ops.cast(exclude, "int32")
+    rows = ops.broadcast_to(ops.arange(b, dtype="int32")[:, None], ops.shape(exclude))
+    idx = ops.stack([ops.reshape(rows, (-1,)), ops.reshape(exclude, (-1,))], axis=1)
+    neg_inf = ops.full((ops.shape(idx)[0],), -np.inf, dtype=scores.dtype)
+    scores = ops.scatter_update(scores, idx, neg_inf)
+    return ops.scatter_update(scores, ops.stack([ops.arange(b, dtype="int32"), ops.zeros((b,), "int32")], 1),
+                              ops.full((b,), -np.inf, dtype=scores.dtype))
 
 # %% ../nbs/03_model.ipynb #9c3bca36
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -232,19 +254,7 @@ class MaskedRetrieval(keras_rs.layers.BruteForceRetrieval):
         if self.candidate_ids is not None: top_ids = ops.take(self.candidate_ids, top_ids, axis=0)
         return (top_scores, top_ids) if self.return_scores else top_ids
 
-def mask_scores(scores,  # (B, V) scores of every candidate
-                exclude=None,  # (B, L) candidate ids to set to -inf; None excludes only the padding id 0
-                ):
-    "`scores` with candidate 0 and every id in `exclude` set to -inf."
-    b = ops.shape(scores)[0]
-    exclude = ops.zeros((b, 1), "int32") if exclude is None else ops.cast(exclude, "int32")
-    rows = ops.broadcast_to(ops.arange(b, dtype="int32")[:, None], ops.shape(exclude))
-    idx = ops.stack([ops.reshape(rows, (-1,)), ops.reshape(exclude, (-1,))], axis=1)
-    neg_inf = ops.full((ops.shape(idx)[0],), -np.inf, dtype=scores.dtype)
-    scores = ops.scatter_update(scores, idx, neg_inf)
-    return ops.scatter_update(scores, ops.stack([ops.arange(b, dtype="int32"), ops.zeros((b,), "int32")], 1),
-                              ops.full((b,), -np.inf, dtype=scores.dtype))
-
+# %% ../nbs/03_model.ipynb #484a0ef9
 # users scored together against the catalogue, their histories masked: 1,024 took 190 MB more memory on ML-1M
 USERS_AT_ONCE = 256
 
@@ -253,7 +263,7 @@ def mask_width(lengths) -> int:
      "the longest rounded up to a power of 2, so that few shapes compile.")
     return 1 << max(int(np.max(lengths)) - 1, 0).bit_length()
 
-# %% ../nbs/03_model.ipynb #8900163b
+# %% ../nbs/03_model.ipynb #3d61cd28
 _U32 = lambda c: ops.convert_to_tensor(np.uint32(c))
 
 def _fmix32(x):
@@ -264,6 +274,7 @@ def _fmix32(x):
     x = ops.multiply(x, _U32(0xC2B2AE35))
     return ops.bitwise_xor(x, ops.right_shift(x, _U32(16)))
 
+# %% ../nbs/03_model.ipynb #fe0da078
 def hash_keep(shape: tuple,  # shape of the mask
               seed,  # (2,) uint32, e.g. `SeedGenerator.next()`
               rate: float,  # probability of dropping an element
@@ -279,6 +290,7 @@ def hash_keep(shape: tuple,  # shape of the mask
     bits = _fmix32(ops.bitwise_xor(_fmix32(ops.bitwise_xor(ops.multiply(index, _U32(0x9E3779B1)), k0)), k1))
     return ops.greater_equal(bits, _U32(min(round(rate * 2**32), 2**32 - 1)))
 
+# %% ../nbs/03_model.ipynb #8900163b
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class HashDropout(keras.layers.Layer):
     """Dropout with a `hash_keep` mask: the same behaviour as `keras.layers.Dropout`, a cheaper random mask.
@@ -301,12 +313,13 @@ class HashDropout(keras.layers.Layer):
 
     def get_config(self): return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
-# %% ../nbs/03_model.ipynb #d814a726
+# %% ../nbs/03_model.ipynb #63c5f529
 def initializer(std: float | None = None):
     ("A fresh initialiser: N(0, std²) (GPT-2's and SASRec+'s 0.02), "
      "or for None Keras' Glorot-uniform (the paper's code's).")
     return keras.initializers.GlorotUniform() if std is None else keras.initializers.RandomNormal(stddev=std)
 
+# %% ../nbs/03_model.ipynb #fad97cba
 def attend(q, k, v,  # (B, T, d) projected queries, keys and values
            num_heads: int, attention_mask=None,  # (B, T, T) True where a query may see a key
            dropout=None, training=False):  # a dropout layer for the probabilities
@@ -321,6 +334,7 @@ def attend(q, k, v,  # (B, T, d) projected queries, keys and values
     if dropout is not None: probs = dropout(probs, training=training)
     return ops.reshape(ops.einsum("bhqk,bkhc->bqhc", probs, v), (b, t, d))
 
+# %% ../nbs/03_model.ipynb #d814a726
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRecBlock(keras.layers.Layer):
     """One self-attention block in the SASRec paper's layout: normalised queries, raw keys and values, residual from
@@ -331,12 +345,11 @@ class SASRecBlock(keras.layers.Layer):
         num_heads: attention heads; must divide `hidden_dim`.
         dropout: rate on attention probabilities and on both feed-forward layers.
         epsilon: layer-normalisation epsilon (1e-8 in the paper's code).
-        output_projection: project the attention's output with a learned d x d matrix, as Keras' `MultiHeadAttention`
-            always does; the paper's code has no such matrix (False), which `_attend` computes.
-        ffn_dim: width of the feed-forward net's inner layer; None: `hidden_dim`, as in the paper.
-        fast_dropout: draw dropout masks with `HashDropout` rather than Keras' `Dropout` (Keras' attention keeps its
-            own).
-        init_std: initialise the weight matrices from N(0, init_std²); None: Keras' Glorot-uniform, as the paper's code.
+        output_projection: end the attention with a learned d x d matrix, as Keras' `MultiHeadAttention` does; the
+            paper's code has none (False, `_attend`).
+        ffn_dim: inner width of the feed-forward net; None: `hidden_dim`, as in the paper.
+        fast_dropout: `HashDropout` masks rather than Keras' `Dropout` (Keras' attention keeps its own).
+        init_std: weight matrices from N(0, init_std²); None: Glorot-uniform, as the paper's code.
     """
     def __init__(self, hidden_dim: int, num_heads: int = 1, dropout: float = 0.0, epsilon: float = 1e-8,
                  output_projection: bool = True, ffn_dim: int | None = None, fast_dropout: bool = False,
@@ -382,15 +395,17 @@ class SASRecBlock(keras.layers.Layer):
         h = self.ffn_dropout(self.ffn_inner(x), training=training)
         return x + self.ffn_dropout(self.ffn_outer(h), training=training)
 
-    def _attend(self, query, key, value, attention_mask=None, training=False):
-        "Attention with no output matrix, as the paper's code."
-        return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask,
-                      self.attention_dropout, training)
-
     def get_config(self):
         return {**super().get_config(), "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
                 "dropout": self.dropout, "epsilon": self.epsilon, "output_projection": self.output_projection,
                 "ffn_dim": self.ffn_dim, "fast_dropout": self.fast_dropout, "init_std": self.init_std}
+
+# %% ../nbs/03_model.ipynb #8dd4adc2
+@patch
+def _attend(self: SASRecBlock, query, key, value, attention_mask=None, training=False):
+    "Attention with no output matrix, as the paper's code."
+    return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask,
+                  self.attention_dropout, training)
 
 # %% ../nbs/03_model.ipynb #d52e1b8a0f33
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -445,15 +460,44 @@ class LiGRBlock(keras.layers.Layer):
                 "dropout": self.dropout, "epsilon": self.epsilon, "ffn_dim": self.ffn_dim,
                 "fast_dropout": self.fast_dropout, "init_std": self.init_std}
 
-# %% ../nbs/03_model.ipynb #6b441fb8
-def data_shards(dist=None,  # a `keras.distribution.Distribution`; None: the current one
-                ) -> int:
-    "How many parts `dist` splits a batch into: its mesh's batch axis (1 without a distribution)."
-    if dist is None: dist = keras.distribution.distribution()
-    if dist is None: return 1
-    mesh = dist.device_mesh
-    return mesh.shape[mesh.axis_names.index(dist.batch_dim_name)] if dist.batch_dim_name in mesh.axis_names else 1
+# %% ../nbs/03_model.ipynb #bee44f1e
+def recency_positions(item_ids):
+    "(B, T) position of each item, counted back from its row's last real item (0); padding's are never used."
+    real = ops.cast(ops.convert_to_tensor(item_ids, "int32") > 0, "int32")
+    return ops.flip(ops.cumsum(ops.flip(real, 1), axis=1), 1) - 1
 
+# %% ../nbs/03_model.ipynb #5097d8fe
+def visible_keys(item_ids,  # (B, T) ids, 0 = padding
+                 segments=None,  # (B, T) whose history each item is, for packed rows
+                 ):
+    "(B, T, T) True where a query (row) may attend to a key (column)."
+    ids = ops.convert_to_tensor(item_ids, "int32")
+    keys = (ids > 0)[:, None, :]
+    if segments is not None:
+        segments = ops.convert_to_tensor(segments, "int32")
+        keys = ops.logical_and(keys, segments[:, :, None] == segments[:, None, :])
+    t = ops.shape(ids)[1]
+    visible = ops.logical_or(keys, ops.eye(t, dtype="bool")[None])
+    return ops.logical_and(visible, ops.tril(ops.ones((t, t), "bool"))[None])
+
+# %% ../nbs/03_model.ipynb #6da681c5
+def make_block(layout: str,  # "paper", "pre_ln" or "ligr": one of `BLOCKS`
+               hidden_dim: int, num_heads: int, dropout: float,
+               attention_projection: bool = False,  # "paper" only: Keras' attention, with its output matrix
+               ffn_dim: int | None = None, fast_dropout: bool = False, init_std: float | None = None,
+               name: str | None = None):
+    "A Transformer block of `layout`: `SASRecBlock`, keras-hub's pre-LN `TransformerDecoder` or `LiGRBlock`."
+    if layout == "paper":
+        return SASRecBlock(hidden_dim, num_heads, dropout, output_projection=attention_projection, ffn_dim=ffn_dim,
+                           fast_dropout=fast_dropout, init_std=init_std, name=name)
+    if layout == "ligr":
+        return LiGRBlock(hidden_dim, num_heads, dropout, ffn_dim=ffn_dim, fast_dropout=fast_dropout,
+                         init_std=init_std, name=name)
+    return keras_hub.layers.TransformerDecoder(
+        intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
+        layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std), name=name)
+
+# %% ../nbs/03_model.ipynb #6b441fb8
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRec(keras.Model):
     """Self-Attentive Sequential Recommendation (Kang & McAuley, 2018) on keras-hub and Keras layers.
@@ -466,20 +510,15 @@ class SASRec(keras.Model):
         num_heads: attention heads.
         dropout: dropout rate on embeddings, attention and feed-forward outputs.
         l2_emb: L2 penalty on the item embedding table (0 as in the paper's code).
-        block: "paper" (`SASRecBlock`, the paper's layout), "pre_ln" (keras-hub's `TransformerDecoder`) or "ligr"
-            (`LiGRBlock`, eSASRec's gated residuals).
-        attention_projection: whether the attention ends with a learned d x d output matrix. None (default): the block's
-            own: none in "paper", as the paper's code; keras-hub's "pre_ln" block always has one. True gives the "paper"
-            block Keras' `MultiHeadAttention`, which has one.
-        ffn_dim: inner width of the feed-forward net of the "paper" or "ligr" block; None: the block's own
-            (`hidden_dim`, as in the paper; 4 x `hidden_dim` for "ligr").
-        fast_dropout: dropout masks from `HashDropout` (a hash; ~30x cheaper on a CPU) rather than Keras' `Dropout`;
-            "paper" and "ligr" blocks.
-        init_std: initialise embeddings and weight matrices from N(0, init_std²), as SASRec+ (0.02);
-            None: Glorot-uniform, as the paper's code.
-        loss: a sequence loss such as `SampledBCE()` or `SoftmaxCE()`; used by `fit`.
-        item_shards: devices the item table is split over by rows under a `keras.distribution.ModelParallel`
-            (`training.device_distribution`); the table gets padding rows up to a multiple of it, which nothing scores.
+        block: "paper" (`SASRecBlock`), "pre_ln" (keras-hub's `TransformerDecoder`) or "ligr" (`LiGRBlock`).
+        attention_projection: a learned d x d matrix after the attention; None: the block's own (none in "paper", as
+            the paper's code; always in "pre_ln" and "ligr"); True gives "paper" Keras' `MultiHeadAttention`.
+        ffn_dim: inner width of a "paper" or "ligr" block's feed-forward net; None: the block's own.
+        fast_dropout: `HashDropout` masks (~30x cheaper on a CPU) rather than Keras' `Dropout`; "paper" and "ligr".
+        init_std: embeddings and weight matrices from N(0, init_std²) (SASRec+: 0.02); None: Glorot-uniform.
+        loss: a sequence loss such as `SampledBCE()` (the default) or `SoftmaxCE()`; used by `fit`.
+        item_shards: devices the item table is split over by rows (`training.device_distribution`); the table gets
+            padding rows up to a multiple of it, which nothing scores.
 
     Example:
     ```python
@@ -496,12 +535,10 @@ class SASRec(keras.Model):
         self.attention_projection = attention_projection_for(block, attention_projection)
         for option, value in (("fast_dropout", fast_dropout), ("ffn_dim", ffn_dim)):
             if value and block == "pre_ln": raise ValueError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
-        self.fast_dropout, self.ffn_dim, self.init_std = fast_dropout, ffn_dim, init_std
-        self.num_items, self.max_len, self.hidden_dim = num_items, max_len, hidden_dim
-        self.num_blocks, self.num_heads, self.dropout, self.l2_emb, self.block = (num_blocks, num_heads, dropout,
-                                                                                  l2_emb, block)
+        self.num_items, self.max_len, self.hidden_dim, self.num_blocks = num_items, max_len, hidden_dim, num_blocks
+        self.num_heads, self.dropout, self.l2_emb, self.block, self.ffn_dim = num_heads, dropout, l2_emb, block, ffn_dim
+        self.fast_dropout, self.init_std, self.item_shards = fast_dropout, init_std, item_shards
         self.sequence_loss = loss if loss is not None else SampledBCE()
-        self.item_shards = item_shards
         self.item_embedding = keras_hub.layers.ReversibleEmbedding(
             # whole rows per shard: JAX shards only evenly
             -(-(num_items + 1) // item_shards) * item_shards, hidden_dim,
@@ -509,17 +546,10 @@ class SASRec(keras.Model):
             embeddings_regularizer=keras.regularizers.L2(l2_emb) if l2_emb else None, name="item_embedding")
         self.position_embedding = keras_hub.layers.PositionEmbedding(max_len, initializer=initializer(init_std),
                                                                      name="position_embedding")
-        self.embedding_dropout = (HashDropout if fast_dropout else keras.layers.Dropout)(dropout,
-                                                                                         name="embedding_dropout")
-        self.blocks = [SASRecBlock(hidden_dim, num_heads, dropout, output_projection=self.attention_projection,
-                                   ffn_dim=ffn_dim, fast_dropout=fast_dropout, init_std=init_std,
-                                   name=f"block_{i}") if block == "paper" else
-                       LiGRBlock(hidden_dim, num_heads, dropout, ffn_dim=ffn_dim, fast_dropout=fast_dropout,
-                                 init_std=init_std, name=f"block_{i}") if block == "ligr" else
-                       keras_hub.layers.TransformerDecoder(
-                           intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
-                           layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std),
-                           name=f"block_{i}") for i in range(num_blocks)]
+        Dropout = HashDropout if fast_dropout else keras.layers.Dropout
+        self.embedding_dropout = Dropout(dropout, name="embedding_dropout")
+        self.blocks = [make_block(block, hidden_dim, num_heads, dropout, self.attention_projection, ffn_dim,
+                                  fast_dropout, init_std, name=f"block_{i}") for i in range(num_blocks)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-8, name="final_norm")
 
     def build(self, input_shape=None):
@@ -531,117 +561,121 @@ class SASRec(keras.Model):
         self.built = True
 
     def call(self, item_ids, training=False):
-        """Item ids (B, T), 0 = padding -> one vector per position (B, T, d).
-
-        Or packed rows (`preprocessing.packed`): a dict of "items", "segments" (whose history each item belongs to) and
-        "positions" (how many items of that history follow it), all (B, T); an item then attends to its own history
-        only."""
+        """Item ids (B, T), 0 = padding, or packed rows (`preprocessing.packed`: a dict of "items", "segments" and
+        "positions") -> one vector per position (B, T, d)."""
         packed = isinstance(item_ids, dict)
         ids = ops.convert_to_tensor(item_ids["items"] if packed else item_ids, "int32")
-        real = ids > 0  # (B, T)
-        # position = how many real items follow: 0 for the most recent, whatever the padding
-        if packed: positions = ops.convert_to_tensor(item_ids["positions"], "int32")
-        else: positions = ops.flip(ops.cumsum(ops.flip(ops.cast(real, "int32"), 1), axis=1), 1) - 1
-        positions = ops.clip(positions, 0, self.max_len - 1)
+        positions = ops.convert_to_tensor(item_ids["positions"], "int32") if packed else recency_positions(ids)
         x = self.item_embedding(ids) * ops.sqrt(ops.cast(self.hidden_dim, self.compute_dtype))
-        x = x + self.position_embedding(x, positions=positions)
+        x = x + self.position_embedding(x, positions=ops.clip(positions, 0, self.max_len - 1))
         x = self.embedding_dropout(x, training=training)
-        t = ops.shape(ids)[1]
-        # keys must be real items (of the same history, when packed), except that a padding query sees itself (no fully
-        # masked row); and no key may lie in the future
-        keys = real[:, None, :]
-        if packed:
-            segments = ops.convert_to_tensor(item_ids["segments"], "int32")
-            keys = ops.logical_and(keys, segments[:, :, None] == segments[:, None, :])
-        visible = ops.logical_or(keys, ops.eye(t, dtype="bool")[None])  # (B, T, T)
-        visible = ops.logical_and(visible, ops.tril(ops.ones((t, t), "bool"))[None])
+        visible = visible_keys(ids, item_ids["segments"] if packed else None)  # (B, T, T)
         for block in self.blocks:
             if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)
             else: x = block(x, attention_mask=visible, training=training)
         return self.final_norm(x)
 
-    def last_hidden(self, item_ids, training=False):
-        "(B, d) output at each row's last real item (left or right padding alike)."
-        item_ids = ops.convert_to_tensor(item_ids, "int32")
-        hidden = self(item_ids, training=training)
-        t = ops.shape(item_ids)[1]
-        last = t - 1 - ops.argmax(ops.flip(ops.cast(item_ids > 0, "int32"), 1), axis=1)  # (B,)
-        return ops.take_along_axis(hidden, ops.reshape(last, (-1, 1, 1)), axis=1)[:, 0]
-
-    def score_items(self, item_ids):
-        "(B, num_items + 1) score of every item (index = item id) as the next one after each history."
-        return self.item_embedding(self.last_hidden(item_ids), reverse=True)[:, :self.num_items + 1]
-
-    def item_table(self) -> np.ndarray:
-        "A numpy copy of the item table `(num_items + 1, d)`, row = item id, without a sharded table's padding rows."
-        # a copy: fit may donate the live buffer
-        return ops.convert_to_numpy(self.item_embedding.embeddings)[:self.num_items + 1]
-
-    def encode(self, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
-               max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
-        ("(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` "
-         "(data-parallel too).")
-        x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
-        x = np.pad(x, ((0, 0), (self.max_len - x.shape[1], 0)))
-        # rows go through the narrowest window that holds them: padding invariance makes this exact, and short
-        # histories cheap
-        buckets = np.array(sorted({min(w, self.max_len) for w in widths} | {self.max_len}))
-        width = buckets[np.searchsorted(buckets, (x > 0).sum(1))]
-        out = np.empty((len(x), self.hidden_dim), "float32")
-        # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
-        n = data_shards()
-        for w in np.unique(width):
-            rows = np.flatnonzero(width == w)
-            xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
-            # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy
-            rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w))) // n, 1) * n
-            out[rows] = self._encoder(int(w)).predict(xs, batch_size=rows_at_once, verbose=0)[:len(rows)]
-        return out
-
-    def _encoder(self, width: int):
-        ("A functional view of `last_hidden` for inputs of `width` columns, sharing our weights, "
-         "cached outside Keras' tracking.")
-        cache = self.__dict__.setdefault("__encoders", {})  # a leading "__" also keeps them out of saved files
-        if width not in cache:
-            inputs = keras.Input((width,), dtype="int32")
-            cache[width] = keras.Model(inputs, self.last_hidden(inputs))
-        return cache[width]
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        "The sequence loss (a mean over the batch's targets), times the mean of the rows' `sample_weight` where given."
-        loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings, num_items=self.num_items)
-        if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
-        return loss + ops.sum(self.losses) if self.losses else loss
-
-    def recommend(self, item_ids, k: int = 10, exclude_history: bool = True, candidates=None,
-                  batch_size: int = USERS_AT_ONCE):
-        """Top-k numpy `(scores, ids)` (B, k) after each left-padded history (B, T) of any length, best first: never the
-        padding id, nor (unless `exclude_history=False`) any item of the history, older than the window too; -inf where
-        fewer than k are left. `candidates`: a numpy copy of the item table, to reuse across calls."""
-        if k < 1: raise DataError(f"k must be at least 1, not {k}")
-        item_ids = np.asarray(item_ids, "int32")
-        users = self.encode(item_ids, batch_size=batch_size)
-        if candidates is None: candidates = self.item_table()
-        retrieval = MaskedRetrieval(k=min(k, len(candidates)))
-        retrieval.update_candidates(candidates)
-        scores, ids = [], []
-        for lo in range(0, len(users), batch_size):
-            history = item_ids[lo:lo + batch_size]
-            mask = history[:, -mask_width((history > 0).sum(1)):] if exclude_history else None
-            s, i = retrieval(users[lo:lo + batch_size], exclude=mask)
-            scores.append(ops.convert_to_numpy(s)); ids.append(ops.convert_to_numpy(i))
-        return np.concatenate(scores), np.concatenate(ids)
-
     def get_config(self):
-        return {**super().get_config(), "num_items": self.num_items, "max_len": self.max_len,
-                "hidden_dim": self.hidden_dim, "num_blocks": self.num_blocks, "num_heads": self.num_heads,
-                "dropout": self.dropout, "l2_emb": self.l2_emb, "block": self.block,
-                "attention_projection": self.attention_projection, "ffn_dim": self.ffn_dim,
-                "fast_dropout": self.fast_dropout, "init_std": self.init_std,
-                "item_shards": self.item_shards,
+        names = ("num_items", "max_len", "hidden_dim", "num_blocks", "num_heads", "dropout", "l2_emb", "block",
+                 "attention_projection", "ffn_dim", "fast_dropout", "init_std", "item_shards")
+        return {**super().get_config(), **{name: getattr(self, name) for name in names},
                 "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
     @classmethod
     def from_config(cls, config):
         config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
         return cls(**config)
+
+# %% ../nbs/03_model.ipynb #2720e883
+@patch
+def compute_loss(self: SASRec, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    "The sequence loss (a mean over the batch's targets), times the mean of the rows' `sample_weight` where given."
+    loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings, num_items=self.num_items)
+    if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
+    return loss + ops.sum(self.losses) if self.losses else loss
+
+# %% ../nbs/03_model.ipynb #be177b17
+@patch
+def last_hidden(self: SASRec, item_ids, training=False):
+    "(B, d) output at each row's last real item (left or right padding alike)."
+    item_ids = ops.convert_to_tensor(item_ids, "int32")
+    hidden = self(item_ids, training=training)
+    t = ops.shape(item_ids)[1]
+    last = t - 1 - ops.argmax(ops.flip(ops.cast(item_ids > 0, "int32"), 1), axis=1)  # (B,)
+    return ops.take_along_axis(hidden, ops.reshape(last, (-1, 1, 1)), axis=1)[:, 0]
+
+# %% ../nbs/03_model.ipynb #2994b2cd
+@patch
+def score_items(self: SASRec, item_ids):
+    "(B, num_items + 1) score of every item (index = item id) as the next one after each history."
+    return self.item_embedding(self.last_hidden(item_ids), reverse=True)[:, :self.num_items + 1]
+
+@patch
+def item_table(self: SASRec) -> np.ndarray:
+    "A numpy copy of the item table `(num_items + 1, d)`, row = item id, without a sharded table's padding rows."
+    # a copy: fit may donate the live buffer
+    return ops.convert_to_numpy(self.item_embedding.embeddings)[:self.num_items + 1]
+
+# %% ../nbs/03_model.ipynb #3a1741af
+def data_shards(dist=None,  # a `keras.distribution.Distribution`; None: the current one
+                ) -> int:
+    "How many parts `dist` splits a batch into: its mesh's batch axis (1 without a distribution)."
+    if dist is None: dist = keras.distribution.distribution()
+    if dist is None: return 1
+    mesh = dist.device_mesh
+    return mesh.shape[mesh.axis_names.index(dist.batch_dim_name)] if dist.batch_dim_name in mesh.axis_names else 1
+
+# %% ../nbs/03_model.ipynb #7a2fd427
+@patch
+def _encoder(self: SASRec, width: int):
+    ("A functional view of `last_hidden` for inputs of `width` columns, sharing our weights, "
+     "cached outside Keras' tracking.")
+    cache = self.__dict__.setdefault("__encoders", {})  # a leading "__" also keeps them out of saved files
+    if width not in cache:
+        inputs = keras.Input((width,), dtype="int32")
+        cache[width] = keras.Model(inputs, self.last_hidden(inputs))
+    return cache[width]
+
+# %% ../nbs/03_model.ipynb #dc787b1a
+@patch
+def encode(self: SASRec, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
+           max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
+    ("(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` "
+     "(data-parallel too).")
+    x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
+    x = np.pad(x, ((0, 0), (self.max_len - x.shape[1], 0)))
+    # rows go through the narrowest window that holds them: padding invariance makes this exact, and short
+    # histories cheap
+    buckets = np.array(sorted({min(w, self.max_len) for w in widths} | {self.max_len}))
+    width = buckets[np.searchsorted(buckets, (x > 0).sum(1))]
+    out = np.empty((len(x), self.hidden_dim), "float32")
+    # under a data-parallel distribution each batch is split over n devices: whole multiples of n rows
+    n = data_shards()
+    for w in np.unique(width):
+        rows = np.flatnonzero(width == w)
+        xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
+        # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy
+        rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w))) // n, 1) * n
+        out[rows] = self._encoder(int(w)).predict(xs, batch_size=rows_at_once, verbose=0)[:len(rows)]
+    return out
+
+# %% ../nbs/03_model.ipynb #5d745d22
+@patch
+def recommend(self: SASRec, item_ids, k: int = 10, exclude_history: bool = True, candidates=None,
+              batch_size: int = USERS_AT_ONCE):
+    """Top-k numpy `(scores, ids)` (B, k) after each left-padded history (B, T) of any length, best first: never the
+    padding id, nor (unless `exclude_history=False`) any item of the history, older than the window too; -inf where
+    fewer than k are left. `candidates`: a numpy copy of the item table, to reuse across calls."""
+    if k < 1: raise DataError(f"k must be at least 1, not {k}")
+    item_ids = np.asarray(item_ids, "int32")
+    users = self.encode(item_ids, batch_size=batch_size)
+    if candidates is None: candidates = self.item_table()
+    retrieval = MaskedRetrieval(k=min(k, len(candidates)))
+    retrieval.update_candidates(candidates)
+    scores, ids = [], []
+    for lo in range(0, len(users), batch_size):
+        history = item_ids[lo:lo + batch_size]
+        mask = history[:, -mask_width((history > 0).sum(1)):] if exclude_history else None
+        s, i = retrieval(users[lo:lo + batch_size], exclude=mask)
+        scores.append(ops.convert_to_numpy(s)); ids.append(ops.convert_to_numpy(i))
+    return np.concatenate(scores), np.concatenate(ids)

@@ -16,7 +16,7 @@ from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'TrainingBatches', 'pad_rows',
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'pad_rows', 'TrainingBatches',
            'SetEpoch', 'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
@@ -113,7 +113,26 @@ class NegativeSampler:
             flat[todo] = rng.integers(1, self.num_items + 1, size=todo.size)
         return out.astype(np.int32)
 
+# %% ../nbs/02_preprocessing.ipynb #f2cd1bf1
+def pad_rows(multiple: int,  # rows wanted: a multiple of this
+             x: np.ndarray,  # (B, T) inputs
+             # (B, T, ...) targets, or a dict of them (entries that are not (B, T, ...), such as shared negatives, kept)
+             y,
+             weights: np.ndarray | None = None,  # (B,) row weights
+             ) -> tuple:
+    "`(x, y[, weights])` plus all-padding rows up to a multiple of `multiple`: no items, no targets, the mean weight."
+    extra = -len(x) % multiple
+    def grow(a):
+        if not (isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == x.shape): return a
+        return np.concatenate([a, np.zeros((extra, *a.shape[1:]), a.dtype)]) if extra else a
+    y = {k: grow(v) for k, v in y.items()} if isinstance(y, dict) else grow(y)
+    if weights is None: return grow(x), y
+    # the mean stays as it was
+    return grow(x), y, np.concatenate([weights, np.full(extra, weights.mean(), weights.dtype)])
+
 # %% ../nbs/02_preprocessing.ipynb #12cb0031
+NEGATIVES = ("per_position", "shared", None)
+
 class TrainingBatches(keras.utils.PyDataset):
     "Shuffled batches of (left-padded input, [positive, negatives...]) for `model.fit`, negatives fresh each epoch."
     def __init__(self, split: Split,  # leave-one-out split; only its training part is used
@@ -161,16 +180,8 @@ class TrainingBatches(keras.utils.PyDataset):
         self.epoch, bs = epoch, self.batch_size
         rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(len(self.users))
-        if len(self.widths) == 1:
-            self.batches = [order[i:i + bs] for i in range(0, len(order), bs)]
-            return
-        # "sortish": sort each chunk of 8 random batches by length, so a batch holds similar lengths but varies by epoch
-        self.batches = []
-        for c in range(0, len(order), 8 * bs):
-            chunk = order[c:c + 8 * bs]
-            chunk = chunk[np.argsort(self.input_lengths[chunk], kind="stable")]
-            self.batches += [chunk[i:i + bs] for i in range(0, len(chunk), bs)]
-        self.batches = [self.batches[j] for j in rng.permutation(len(self.batches))]
+        if len(self.widths) == 1: self.batches = [order[i:i + bs] for i in range(0, len(order), bs)]
+        else: self.batches = _sortish_batches(order, self.input_lengths, bs, rng)
 
     def __getitem__(self, i: int):
         rows = self.batches[i]
@@ -200,24 +211,13 @@ class TrainingBatches(keras.utils.PyDataset):
         return {"positives": pos, "negatives": neg.astype(np.int32),
                 "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
 
-NEGATIVES = ("per_position", "shared", None)
+# %% ../nbs/02_preprocessing.ipynb #479d8403
+class SetEpoch(keras.callbacks.Callback):
+    "Tells a `TrainingBatches` which epoch is starting, so a resumed run draws that epoch's negatives."
+    def __init__(self, batches: TrainingBatches): super().__init__(); self.batches = batches
+    def on_epoch_begin(self, epoch, logs=None): self.batches.set_epoch(epoch)
 
-def pad_rows(multiple: int,  # rows wanted: a multiple of this
-             x: np.ndarray,  # (B, T) inputs
-             # (B, T, ...) targets, or a dict of them (entries that are not (B, T, ...), such as shared negatives, kept)
-             y,
-             weights: np.ndarray | None = None,  # (B,) row weights
-             ) -> tuple:
-    "`(x, y[, weights])` plus all-padding rows up to a multiple of `multiple`: no items, no targets, the mean weight."
-    extra = -len(x) % multiple
-    def grow(a):
-        if not (isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == x.shape): return a
-        return np.concatenate([a, np.zeros((extra, *a.shape[1:]), a.dtype)]) if extra else a
-    y = {k: grow(v) for k, v in y.items()} if isinstance(y, dict) else grow(y)
-    if weights is None: return grow(x), y
-    # the mean stays as it was
-    return grow(x), y, np.concatenate([weights, np.full(extra, weights.mean(), weights.dtype)])
-
+# %% ../nbs/02_preprocessing.ipynb #918fba8b
 def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) -> np.ndarray:
     "(num_items + 1,) float32 probability of drawing each id as a shared negative; 0 for the padding id."
     if sampling not in SAMPLINGS: raise ValueError(f"unknown sampling {sampling!r}; choose one of {SAMPLINGS}")
@@ -226,10 +226,20 @@ def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) 
     counts[0] = 0
     return (counts / counts.sum()).astype(np.float32)
 
-class SetEpoch(keras.callbacks.Callback):
-    "Tells a `TrainingBatches` which epoch is starting, so a resumed run draws that epoch's negatives."
-    def __init__(self, batches: TrainingBatches): super().__init__(); self.batches = batches
-    def on_epoch_begin(self, epoch, logs=None): self.batches.set_epoch(epoch)
+# %% ../nbs/02_preprocessing.ipynb #3d080807
+def _sortish_batches(order: np.ndarray,  # (U,) the epoch's shuffled rows
+                     lengths: np.ndarray,  # (U,) length of each row
+                     batch_size: int,  # rows per batch
+                     rng: np.random.Generator,  # shuffles the batches
+                     chunk: int = 8,  # batches sorted together
+                     ) -> list[np.ndarray]:
+    "Batches of `order` with similar `lengths`: each run of `chunk` batches sorted by length, then all shuffled."
+    batches = []
+    for c in range(0, len(order), chunk * batch_size):
+        rows = order[c:c + chunk * batch_size]
+        rows = rows[np.argsort(lengths[rows], kind="stable")]
+        batches += [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    return [batches[j] for j in rng.permutation(len(batches))]
 
 # %% ../nbs/02_preprocessing.ipynb #6f1d0b8c4e32
 def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
@@ -247,6 +257,7 @@ def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
         row[b], offset[b], free[r] = r, width - free[r], free[r] - lengths[b]
     return row, offset, -(-max(len(free), 1) // multiple) * multiple
 
+# %% ../nbs/02_preprocessing.ipynb #132f2814
 def packed(inputs,  # (B, T) left-padded histories
            # (B, T, ...) array, or a dict of them (other entries, such as shared negatives, are kept as they are)
            targets,
