@@ -20,16 +20,19 @@ import keras
 import numpy as np
 import pandas as pd
 
-from .data import DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync
+from .data import (
+    DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync)
 from .evaluation import evaluate, sampled_spread
-from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe  # the configuration chapter's; re-exported here
-from .model import GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, data_shards, tensorflow_hidden
+# the configuration chapter's, re-exported here
+from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe
+from .model import (
+    GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, data_shards, tensorflow_hidden)
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'device_distribution', 'release_memory', 'RankingValidation', 'EpochTime',
-           'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'train', 'evaluate_run',
-           'plot_history', 'ProcessRows']
+           'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'plot_history', 'evaluate_run',
+           'train', 'ProcessRows']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -42,23 +45,26 @@ def make_loss(config: Config):
 def batches_for(config: Config, split: Split,
                 row_multiple: int = 1,  # rows of each batch a multiple of this: the devices of a data-parallel run
                 ) -> TrainingBatches:
-    "The training batches `config` asks for: its window, batch size, negatives (as its loss needs them), seed and padding cuts."
-    return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed, config.bucket_widths,
-                           config.pack, negatives=LOSSES[config.loss].negatives, sampling=config.sampling, row_multiple=row_multiple)
+    "The training batches `config` asks for: window, batch size, its loss's negatives, seed, padding cuts."
+    return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed,
+                           config.bucket_widths, config.pack, negatives=LOSSES[config.loss].negatives,
+                           sampling=config.sampling, row_multiple=row_multiple)
 
+# %% ../nbs/05_training.ipynb #5b0e7a03
 def build_model(config: Config, num_items: int,
                 steps_per_epoch: int | None = None,  # optimizer steps per epoch; needed by a learning-rate schedule
                 ) -> SASRec:
     "A compiled `SASRec` for `num_items` items, as `config` says."
     model = SASRec(num_items, max_len=config.max_len, hidden_dim=config.hidden_dim, num_blocks=config.num_blocks,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
-                   attention_projection=config.attention_projection,
-                   ffn_dim=config.ffn_dim, fast_dropout=config.fast_dropout, init_std=config.init_std, loss=make_loss(config),
+                   attention_projection=config.attention_projection, ffn_dim=config.ffn_dim,
+                   fast_dropout=config.fast_dropout, init_std=config.init_std, loss=make_loss(config),
                    item_shards=config.item_shards)
     lr = config.learning_rate
     if config.lr_schedule == "cosine":
         if not steps_per_epoch: raise ValueError("a cosine learning-rate schedule needs steps_per_epoch")
-        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch)  # to 0 at the last step
+        # from the rate at the first step to 0 at the last
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=config.epochs * steps_per_epoch)
     model.compile(optimizer=keras.optimizers.Adam(lr, beta_1=config.beta_1, beta_2=config.beta_2))
     return model
 
@@ -66,19 +72,21 @@ def build_model(config: Config, num_items: int,
 def device_distribution(devices: int | None = None,  # local devices to train on; None: all of them
                         item_shards: int = 1,  # of those, how many split the item table's rows between them
                         ) -> keras.distribution.Distribution | None:
-    "None for one device; Keras' `DataParallel` over `devices`; or, with `item_shards` > 1, `ModelParallel` sharding the item table."
+    "None for one device, else Keras' `DataParallel` over `devices`, or `ModelParallel` sharding the item table."
     if keras.backend.backend() != "jax":  # keras.distribution is the JAX backend's
         if devices in (None, 1) and item_shards == 1: return None
-        raise DataError(f"devices {devices!r}, item_shards {item_shards}: training on several devices needs KERAS_BACKEND=jax, "
-                        f"not {keras.backend.backend()}")
+        raise DataError(f"devices {devices!r}, item_shards {item_shards}: training on several devices needs "
+                        f"KERAS_BACKEND=jax, not {keras.backend.backend()}")
     available = keras.distribution.list_devices()
     n = len(available) if devices is None else devices
     if not (isinstance(n, int) and 1 <= n <= len(available)):
-        raise DataError(f"devices must be from 1 to the {len(available)} this machine has ({', '.join(available)}), not {n!r}; "
-                        "on a CPU, XLA_FLAGS=--xla_force_host_platform_device_count=N (set before the process starts) makes N")
+        raise DataError(f"devices must be from 1 to the {len(available)} this machine has ({', '.join(available)}), "
+                        f"not {n!r}; on a CPU, XLA_FLAGS=--xla_force_host_platform_device_count=N "
+                        "(set before the process starts) makes N")
     if n == 1: return None  # one device holds the whole table (item_shards only padded it)
     if n % item_shards:
-        raise DataError(f"item_shards {item_shards} does not divide the {n} devices; train on a multiple of item_shards devices")
+        raise DataError(f"item_shards {item_shards} does not divide the {n} devices; "
+                        "train on a multiple of item_shards devices")
     if item_shards == 1: return keras.distribution.DataParallel(devices=available[:n])
     mesh = keras.distribution.DeviceMesh((n // item_shards, item_shards), ["batch", "items"], devices=available[:n])
     layout = keras.distribution.LayoutMap(mesh)
@@ -87,16 +95,18 @@ def device_distribution(devices: int | None = None,  # local devices to train on
 
 # %% ../nbs/05_training.ipynb #b8d4f0a2
 def release_memory():
-    "Collect garbage and hand the freed heap back to the system (glibc's `malloc_trim`; elsewhere the collection alone)."
+    "Collect garbage and hand the freed heap back to the system (glibc's `malloc_trim`; elsewhere just collect)."
     gc.collect()
     with contextlib.suppress(OSError, AttributeError): ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 # %% ../nbs/05_training.ipynb #bd41fc1e
 class RankingValidation(keras.callbacks.Callback):
-    "Adds validation `val_hr@k`, `val_ndcg@k` (full ranking) and `val_sampled_hr@k`, `val_sampled_ndcg@k` to the logs every `every` epochs and at the last (NaN in between)."
+    ("Adds validation `val_hr@k`, `val_ndcg@k` (full ranking) and `val_sampled_hr@k`, `val_sampled_ndcg@k` to the "
+     "logs every `every` epochs and at the last (NaN in between).")
     def __init__(self, split: Split, every: int = 5, k: int = 10, protocols=("full",)):
         super().__init__(); self.split, self.every, self.k, self.protocols = split, every, k, tuple(protocols)
-        if unknown := set(self.protocols) - set(PROTOCOLS): raise ValueError(f"unknown protocols {sorted(unknown)}; choose from {list(PROTOCOLS)}")
+        if unknown := set(self.protocols) - set(PROTOCOLS):
+            raise ValueError(f"unknown protocols {sorted(unknown)}; choose from {list(PROTOCOLS)}")
 
     @staticmethod
     def keys(protocol: str, k: int = 10) -> tuple:
@@ -111,9 +121,11 @@ class RankingValidation(keras.callbacks.Callback):
             logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
             if not due: continue
             release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
-            m = evaluate(self.model, self.split, "val", protocol, ks=(self.k,), seed=0)  # seed: the sampled negatives, the same every time
+            # seed: the sampled protocol's negatives, the same at every evaluation
+            m = evaluate(self.model, self.split, "val", protocol, ks=(self.k,), seed=0)
             logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
 
+# %% ../nbs/05_training.ipynb #5b0e7a06
 class EpochTime(keras.callbacks.Callback):
     "Adds the epoch's wall time in seconds (training and validation) to the logs as `seconds`."
     def on_epoch_begin(self, epoch, logs=None): self.t0 = time.perf_counter()
@@ -121,13 +133,14 @@ class EpochTime(keras.callbacks.Callback):
 
 # %% ../nbs/05_training.ipynb #2388308d
 class TimeLeft(keras.callbacks.Callback):
-    "Print `epoch e/E · s per epoch · about m min left` after each epoch (to stdout, which `sasrec train` sends to stderr)."
+    "After each epoch, print `epoch e/E · s per epoch · about m min left` to stdout."
     def on_train_begin(self, logs=None): self.t0, self.done = time.perf_counter(), 0
 
     def on_epoch_end(self, epoch, logs=None):
         self.done += 1
         total, per = self.params.get("epochs") or epoch + 1, (time.perf_counter() - self.t0) / self.done
-        print(f"epoch {epoch + 1}/{total} · {per:.0f} s per epoch · about {format_minutes(per * (total - epoch - 1))} left", flush=True)
+        left = format_minutes(per * (total - epoch - 1))
+        print(f"epoch {epoch + 1}/{total} · {per:.0f} s per epoch · about {left} left", flush=True)
 
 def format_minutes(seconds: float) -> str:
     "'12 min', or '45 s' under a minute."
@@ -135,11 +148,11 @@ def format_minutes(seconds: float) -> str:
 
 # %% ../nbs/05_training.ipynb #b788a01c
 class KeepBest(keras.callbacks.Callback):
-    "Save the best model by `monitor` (atomically) and stop after `patience` evaluations without improvement; `Checkpoint` saves and restores its `state`."
+    "Save the best model by `monitor`, atomically, and stop after `patience` evaluations without improvement."
     def __init__(self, path: str | Path, state_path: str | Path, monitor: str = "val_ndcg@10", patience: int = 10):
         super().__init__()
         self.path, self.state_path, self.monitor, self.patience = Path(path), Path(state_path), monitor, patience
-        self.state = {"best": -np.inf, "best_epoch": None, "wait": 0}
+        self.state = {"best": -np.inf, "best_epoch": None, "wait": 0}  # what `Checkpoint` saves and restores
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
@@ -152,9 +165,57 @@ class KeepBest(keras.callbacks.Callback):
             if self.state["wait"] >= self.patience: self.model.stop_training = True
         atomic_write(self.state_path, lambda p: p.write_text(json.dumps(self.state)))
 
+# %% ../nbs/05_training.ipynb #5b0e7a09
+def _publish_checkpoint(backup_dir: Path, epoch: int,
+                        write,  # writes the checkpoint's files into the folder it is given
+                        ) -> Path:
+    "Write `epoch`'s checkpoint into a new folder, sync it, name it in `latest.json`; then drop older folders."
+    folder = backup_dir / f"epoch-{epoch:05d}"
+    try:
+        if folder.exists(): shutil.rmtree(folder)  # what a killed write of this epoch left
+        folder.mkdir(parents=True)
+        write(folder)
+        for f in (*folder.iterdir(), folder): sync(f)
+        pointer = json.dumps({"epoch": epoch, "folder": folder.name})
+        atomic_write(backup_dir / "latest.json", lambda p: p.write_text(pointer))
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)  # never published; the last complete epoch stays
+        raise
+    for old in backup_dir.iterdir():
+        if old != folder and old.name != "latest.json": shutil.rmtree(old) if old.is_dir() else old.unlink()
+    return folder
+
+def _load_checkpoint(model, backup_dir: Path) -> dict | None:
+    "Load the weights and optimizer of the checkpoint `latest.json` names into `model`; its state, or None if none."
+    pointer = backup_dir / "latest.json"
+    if not pointer.is_file(): return None
+    folder = backup_dir / json.loads(pointer.read_text())["folder"]
+    try:
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(folder / "model.weights.h5")
+        return json.loads((folder / "state.json").read_text())
+    except Exception as e:
+        raise DataError(f"{folder}: unreadable checkpoint ({type(e).__name__}: {str(e)[:120]}); "
+                        f"delete {backup_dir} to train this run again from its start") from e
+
+# %% ../nbs/05_training.ipynb #5b0e7a0c
+def _random_state(seed_states: list) -> dict:
+    "The dropout streams (the values of `seed_states`) and Python's `random` state, for JSON."
+    return {"seeds": [np.asarray(v.numpy()).tolist() for v in seed_states], "python_random": random.getstate()}
+
+def _set_random_state(seed_states: list, saved: dict, where: Path):
+    "Set `seed_states` and Python's `random` to what `_random_state` gave, back from JSON (`where` it came from)."
+    if len(seed_states) != len(saved["seeds"]):
+        raise DataError(f"{where}: {len(saved['seeds'])} seed states for a model with {len(seed_states)}")
+    for v, s in zip(seed_states, saved["seeds"]): v.assign(np.asarray(s, "uint32"))
+    version, internal, gauss = saved["python_random"]
+    random.setstate((version, tuple(internal), gauss))  # JSON made the tuple a list
+
 # %% ../nbs/05_training.ipynb #7ee10501
 class Checkpoint(keras.callbacks.BackupAndRestore):
-    "`BackupAndRestore` made crash-safe and exact: each epoch's weights, optimizer, seed states, Python's `random` and `keep`'s state in a new folder, published by an atomic `latest.json`."
+    ("`BackupAndRestore` made crash-safe and exact: each epoch's weights, optimizer, random streams and "
+     "`keep`'s state in a new folder, published by an atomic `latest.json`.")
     def __init__(self, backup_dir: str | Path,  # the run's `backup/` folder
                  keep: KeepBest | None = None,  # whose `state` to save and restore with the weights
                  ):
@@ -169,75 +230,60 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
 
     def seed_states(self) -> list:
         "The model's `SeedGenerator` state variables (dropout's), in a fixed order."
-        return [v for v in self.model.non_trainable_variables if v.name == "seed_generator_state"]  # Keras' name for them
+        return [v for v in self.model.non_trainable_variables if v.name == "seed_generator_state"]  # Keras' name
 
     def on_train_begin(self, logs=None):
-        self.saved, pointer = None, self.dir / "latest.json"
-        if not pointer.is_file(): return
-        folder = self.dir / json.loads(pointer.read_text())["folder"]
-        try:
-            if self.model.optimizer is not None and not self.model.optimizer.built: self.model.optimizer.build(self.model.trainable_variables)
-            self.model.load_weights(folder / "model.weights.h5")
-            self.saved = json.loads((folder / "state.json").read_text())
-        except Exception as e:
-            raise DataError(f"{folder}: unreadable checkpoint ({type(e).__name__}: {str(e)[:120]}); delete {self.dir} to train this run "
-                            "again from its start") from e
+        self.saved = _load_checkpoint(self.model, self.dir)
+        if self.saved is None: return
         self.model._initial_epoch = self.saved["epoch"]  # what BackupAndRestore sets: fit starts there
         if self.keep is not None: self.keep.state = dict(self.saved["keep"])
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.saved is not None and self.saved["epoch"] == epoch:  # the checkpoint restored this epoch's weights
-            states = self.seed_states()
-            if len(states) != len(self.saved["seeds"]): raise DataError(f"{self.dir}: {len(self.saved['seeds'])} seed states for a model with {len(states)}")
-            for v, s in zip(states, self.saved["seeds"]): v.assign(np.asarray(s, "uint32"))
-            version, internal, gauss = self.saved["python_random"]
-            random.setstate((version, tuple(internal), gauss))  # before Keras draws this epoch's batch order
+            _set_random_state(self.seed_states(), self.saved, self.dir)  # before Keras draws the batch order
         self.saved = None  # only ever at the first epoch of a fit
 
     def _save_model(self):  # BackupAndRestore calls it at the end of every epoch
         epoch = self._current_epoch
-        folder = self.dir / f"epoch-{epoch:05d}"
-        try:
-            if folder.exists(): shutil.rmtree(folder)  # what a killed write of this epoch left
-            folder.mkdir(parents=True)
+        def write(folder):
             self.model.save_weights(folder / "model.weights.h5")
-            state = {"epoch": epoch, "seeds": [np.asarray(v.numpy()).tolist() for v in self.seed_states()],
-                     "python_random": random.getstate(), "keep": self.keep.state if self.keep is not None else None}
+            state = {"epoch": epoch, **_random_state(self.seed_states()),
+                     "keep": self.keep.state if self.keep is not None else None}
             (folder / "state.json").write_text(json.dumps(state))
-            for f in (*folder.iterdir(), folder): sync(f)
-            atomic_write(self.dir / "latest.json", lambda p: p.write_text(json.dumps({"epoch": epoch, "folder": folder.name})))
+        try: _publish_checkpoint(self.dir, epoch, write)
         except Exception as e:
-            shutil.rmtree(folder, ignore_errors=True)  # never published; the last complete epoch stays
-            if no_space(e): raise DataError(f"{self.dir}: no space left to write epoch {epoch}'s checkpoint ({free_space(self.dir)} free); "
-                                            f"free some space and run the same command again: it resumes after epoch {Checkpoint.last_epoch(self.dir)}") from e
-            raise
-        for old in self.dir.iterdir():
-            if old != folder and old.name != "latest.json": shutil.rmtree(old) if old.is_dir() else old.unlink()
+            if not no_space(e): raise
+            raise DataError(f"{self.dir}: no space left to write epoch {epoch}'s checkpoint "
+                            f"({free_space(self.dir)} free); free some space and run the same command again: "
+                            f"it resumes after epoch {Checkpoint.last_epoch(self.dir)}") from e
 
 # %% ../nbs/05_training.ipynb #8731602c
 def _check_or_write(run: Path, config: Config, seqs: Sequences):
-    "Write config and data into a new run folder, or check that an existing one holds the same (and grow a finished one asked for more epochs)."
+    "Write config and data into a new run folder, or check an existing one holds the same (and reopen it to grow)."
     if (run / "config.json").is_file():
         old = Config.load(run / "config.json")
         if dataclasses.replace(old, epochs=config.epochs) != config:
-            raise DataError(f"{run} holds a run with another config ({old.differences(dataclasses.replace(config, epochs=old.epochs))}); "
-                            "choose a new output folder")
+            differences = old.differences(dataclasses.replace(config, epochs=old.epochs))
+            raise DataError(f"{run} holds a run with another config ({differences}); choose a new output folder")
         saved = load_sequences(run / "data")
         if saved.num_interactions != seqs.num_interactions or not np.array_equal(saved.items, seqs.items):
             raise DataError(f"{run} holds a run on other data; choose a new output folder")
         finished = (run / "metrics.json").is_file()
         if finished and config.epochs <= old.epochs: return  # finished: its config stays as it ran
         if config.epochs != old.epochs and config.lr_schedule != "constant":
-            raise DataError(f"{run} holds a run whose learning rate follows a {config.lr_schedule!r} schedule over {old.epochs} epochs; "
-                            "other epochs would change that schedule, so train into a new folder")
+            raise DataError(f"{run} holds a run whose learning rate follows a {config.lr_schedule!r} schedule "
+                            f"over {old.epochs} epochs; other epochs would change that schedule, "
+                            "so train into a new folder")
         if finished:
             if not Checkpoint.last_epoch(run / "backup"):
-                raise DataError(f"{run} finished, but its checkpoint (backup/) is gone, so it cannot grow; train into a new folder")
+                raise DataError(f"{run} finished, but its checkpoint (backup/) is gone, so it cannot grow; "
+                                "train into a new folder")
             (run / "metrics.json").unlink()  # growing: no longer finished, its best model may change
     else:
         save_sequences(seqs, run / "data")
     atomic_write(run / "config.json", lambda p: p.write_text(config.to_json()))
 
+# %% ../nbs/05_training.ipynb #5b0e7a12
 def read_history(run: str | Path) -> pd.DataFrame:
     "The per-epoch history of a run (the last row of an epoch that was repeated after a resume)."
     h = pd.read_csv(Path(run) / "history.csv")
@@ -245,26 +291,82 @@ def read_history(run: str | Path) -> pd.DataFrame:
 
 # %% ../nbs/05_training.ipynb #95dbd969
 def _start(run: Path, config: Config, seqs: Sequences, devices: int = 1) -> tuple[Split, TrainingBatches]:
-    "Check everything a run needs before its folder is touched, then make or check the folder; the split and the batches."
-    if run.exists() and not run.is_dir(): raise DataError(f"{run}: exists and is not a folder; choose another output folder")
+    "Check all a run needs before touching its folder, then make or check the folder; the split and the batches."
+    if run.exists() and not run.is_dir():
+        raise DataError(f"{run}: exists and is not a folder; choose another output folder")
     split = leave_one_out(seqs)
     if not len(split.eval_users):
-        raise DataError(f"no user has 3 or more items, so none can be validated and tested (leave-one-out holds out 2); "
-                        f"the data has {seqs.num_users:,} users of at most {int(seqs.lengths.max())} items: use more data or another preset")
-    with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)  # Keras would import TensorFlow (~650 MB) only to seed it
+        raise DataError("no user has 3 or more items, so none can be validated and tested "
+                        f"(leave-one-out holds out 2); the data has {seqs.num_users:,} users of at most "
+                        f"{int(seqs.lengths.max())} items: use more data or another preset")
+    # Keras would import TensorFlow (~650 MB) only to seed it
+    with tensorflow_hidden(): keras.utils.set_random_seed(config.seed)
     if devices > 1 and LOSSES[config.loss].negatives == "shared" and config.num_negatives % devices:
-        raise DataError(f"num_negatives {config.num_negatives} does not split over {devices} devices (a batch's shared negatives are "
-                        "split like its rows); choose a multiple of the devices")
+        raise DataError(f"num_negatives {config.num_negatives} does not split over {devices} devices "
+                        "(a batch's shared negatives are split like its rows); choose a multiple of the devices")
     batches = batches_for(config, split, row_multiple=devices)  # raises if no user can be trained on
     run.mkdir(parents=True, exist_ok=True)
     remove_temp_files(run)  # what killed writes left
     _check_or_write(run, config, seqs)
     done = Checkpoint.last_epoch(run / "backup")
-    if (run / "history.csv").is_file():  # rows of epochs after the checkpoint were logged by a run killed before its checkpoint
+    if (run / "history.csv").is_file():  # rows after the checkpoint: logged by a run killed before it
         h = pd.read_csv(run / "history.csv")
-        if (h["epoch"] >= done).any(): atomic_write(run / "history.csv", lambda p: h[h["epoch"] < done].to_csv(p, index=False))
+        if (h["epoch"] >= done).any():
+            atomic_write(run / "history.csv", lambda p: h[h["epoch"] < done].to_csv(p, index=False))
     return split, batches
 
+# %% ../nbs/05_training.ipynb #5b0e7a18
+def plot_history(history: pd.DataFrame, k: int = 10):
+    "A matplotlib figure: training loss, and validation HR@k and NDCG@k (and sampled ones where logged) by epoch."
+    from matplotlib.figure import Figure  # no pyplot: works headless, in threads and in notebooks alike
+    fig = Figure(figsize=(10, 3.2))
+    a, b = fig.subplots(1, 2)
+    a.plot(history["epoch"] + 1, history["loss"]); a.set_xlabel("epoch"); a.set_title("training loss")
+    ev = history.dropna(subset=[f"val_ndcg@{k}"]) if f"val_ndcg@{k}" in history else history.iloc[:0]
+    for col in (*RankingValidation.keys("full", k), *RankingValidation.keys("sampled", k)):
+        if col in ev: b.plot(ev["epoch"] + 1, ev[col], marker="o", label=col)
+    b.set_xlabel("epoch"); b.set_title("validation"); b.legend(); b.grid(alpha=.3)
+    return fig
+
+# %% ../nbs/05_training.ipynb #20a4eaf7
+def evaluate_run(run: str | Path) -> dict:
+    "Evaluate the best model of `run` on validation and test, and write metrics.json, history.json and history.png."
+    run = Path(run)
+    config, split = Config.load(run / "config.json"), leave_one_out(load_sequences(run / "data"))
+    if not (run / "model.keras").is_file():
+        raise DataError(f"{run}: no model.keras (training has not evaluated yet)")
+    model = keras.saving.load_model(run / "model.keras", safe_mode=True)
+    ks = tuple(sorted({1, 5, 10, 20, config.k}))
+    metrics = {"best_epoch": json.loads((run / "best.json").read_text())["best_epoch"],
+               "val": evaluate(model, split, "val", "full", ks), "test": evaluate(model, split, "test", "full", ks),
+               "val_sampled": sampled_spread(model, split, "val", range(5), ks),
+               "test_sampled": sampled_spread(model, split, "test", range(5), ks)}
+    atomic_write(run / "metrics.json", lambda p: p.write_text(json.dumps(metrics, indent=1)))
+    history = read_history(run)
+    atomic_write(run / "history.json", lambda p: history.to_json(p, orient="records", indent=1))
+    atomic_write(run / "history.png",
+                 lambda p: plot_history(history, config.k).savefig(p, dpi=100, bbox_inches="tight"))
+    return metrics
+
+# %% ../nbs/05_training.ipynb #5b0e7a1b
+def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
+    "Build, train and evaluate the model of a started run (under the distribution `train` chose)."
+    model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
+    protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: every run's curve
+    monitor = RankingValidation.keys(config.select, config.k)[1]
+    keep = KeepBest(run / "model.keras", run / "best.json", monitor, config.patience)
+    model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
+        SetEpoch(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep,
+        EpochTime(),  # after validation: it times it too
+        *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
+        Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes in
+        *(callbacks or [])])
+    del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
+    release_memory()
+    return evaluate_run(run)
+
+# %% ../nbs/05_training.ipynb #5b0e7a1d
 def train(seqs: Sequences,  # the data; split leave-one-out here
           config: Config = Config(),  # hyperparameters
           run_dir: str | Path = "runs/sasrec",  # where every artefact goes
@@ -280,51 +382,6 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
         return json.loads((run / "metrics.json").read_text())
     with distribution.scope() if distribution else contextlib.nullcontext():
         return _fit(run, config, seqs, split, batches, verbose, callbacks)
-
-def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
-    "Build, train and evaluate the model of a started run (under the distribution `train` chose)."
-    model = build_model(config, seqs.num_items, steps_per_epoch=len(batches))
-    protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: the curve every run shares
-    keep = KeepBest(run / "model.keras", run / "best.json", RankingValidation.keys(config.select, config.k)[1], config.patience)
-    model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
-        SetEpoch(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep, EpochTime(),  # EpochTime after validation: it times it too
-        *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
-        Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes into the checkpoint
-        *(callbacks or [])])
-    del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
-    release_memory()
-    return evaluate_run(run)
-
-# %% ../nbs/05_training.ipynb #20a4eaf7
-def evaluate_run(run: str | Path) -> dict:
-    "Evaluate the best model of `run` on validation and test, and write metrics.json, history.json and history.png."
-    run = Path(run)
-    config, split = Config.load(run / "config.json"), leave_one_out(load_sequences(run / "data"))
-    if not (run / "model.keras").is_file(): raise DataError(f"{run}: no model.keras (training has not evaluated yet)")
-    model = keras.saving.load_model(run / "model.keras", safe_mode=True)
-    ks = tuple(sorted({1, 5, 10, 20, config.k}))
-    metrics = {"best_epoch": json.loads((run / "best.json").read_text())["best_epoch"],
-               "val": evaluate(model, split, "val", "full", ks), "test": evaluate(model, split, "test", "full", ks),
-               "val_sampled": sampled_spread(model, split, "val", range(5), ks),
-               "test_sampled": sampled_spread(model, split, "test", range(5), ks)}
-    atomic_write(run / "metrics.json", lambda p: p.write_text(json.dumps(metrics, indent=1)))
-    history = read_history(run)
-    atomic_write(run / "history.json", lambda p: history.to_json(p, orient="records", indent=1))
-    atomic_write(run / "history.png", lambda p: plot_history(history, config.k).savefig(p, dpi=100, bbox_inches="tight"))
-    return metrics
-
-def plot_history(history: pd.DataFrame, k: int = 10):
-    "Training loss and validation HR@k / NDCG@k (full ranking, and sampled where logged) against the epoch, as a matplotlib figure."
-    from matplotlib.figure import Figure  # no pyplot: works headless, in threads and in notebooks alike
-    fig = Figure(figsize=(10, 3.2))
-    a, b = fig.subplots(1, 2)
-    a.plot(history["epoch"] + 1, history["loss"]); a.set_xlabel("epoch"); a.set_title("training loss")
-    ev = history.dropna(subset=[f"val_ndcg@{k}"]) if f"val_ndcg@{k}" in history else history.iloc[:0]
-    for col in (*RankingValidation.keys("full", k), *RankingValidation.keys("sampled", k)):
-        if col in ev: b.plot(ev["epoch"] + 1, ev[col], marker="o", label=col)
-    b.set_xlabel("epoch"); b.set_title("validation"); b.legend(); b.grid(alpha=.3)
-    return fig
 
 # %% ../nbs/05_training.ipynb #03e0f068
 class ProcessRows(keras.utils.PyDataset):
