@@ -13,7 +13,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import header, load_snapshot, machine, utc_now, write_section  # noqa: E402
+from _common import DEFAULT_DATA, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
 
 PUBLISHED = {  # test split, SASRec BCE on this exact file
     "sampled hr@10": ("0.8245 (paper); 0.8270 (best PyTorch port)", 0.82),
@@ -25,7 +25,7 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 def main():
     from sasrec_nb.cli import _config_options, config_from  # the options of `sasrec train`, from the one list of Config fields
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--title", default="SASRec on ML-1M (SASRec benchmark file)", help="title of its report in bench/results/quality.md")

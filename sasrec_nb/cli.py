@@ -22,8 +22,8 @@ from . import config  # light: neither Keras nor pandas, so that --help answers 
 from .config import FORMATS, PRESETS, DataError
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from',
-           'train', 'evaluate', 'recommend', 'parser', 'main']
+__all__ = ['HOSTS', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats',
+           'config_from', 'join_hosts', 'output_to_stderr', 'train', 'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -152,16 +152,44 @@ def config_from(args):
         return config.Config.from_dict({**dataclasses.asdict(config.Config.load(saved)), **given})
     return config.recipe(args.recipe or config.DEFAULT_RECIPE, **given)
 
+# %% ../nbs/07_cli.ipynb #7c11a004
+HOSTS = ("KERAS_DISTRIBUTION_JOB_ADDRESSES", "KERAS_DISTRIBUTION_NUM_PROCESSES", "KERAS_DISTRIBUTION_PROCESS_ID")
+
+def join_hosts():
+    "Join the processes that the `HOSTS` variables name, before JAX starts (Keras' `initialize`; gloo between CPUs)."
+    count = os.environ.get(HOSTS[1], "1")
+    if not count.isdigit(): raise DataError(f"{HOSTS[1]}={count!r}: set it to the number of processes")
+    if int(count) <= 1: return
+    if missing := [v for v in HOSTS if not os.environ.get(v)]:
+        raise DataError(f"{HOSTS[1]} asks for several processes, but {', '.join(missing)} "
+                        f"{'is' if len(missing) == 1 else 'are'} not set; set all three")
+    import jax, keras
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")  # collectives between CPU processes
+    keras.distribution.initialize()  # reads the three variables
+
+@contextlib.contextmanager
+def output_to_stderr():
+    "Within, what Python and the libraries under it write to stdout goes to stderr (gloo writes to the descriptor)."
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr): yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1); os.close(saved)
+
 # %% ../nbs/07_cli.ipynb #2d8de9e5
 def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
-     "and print the best model's metrics.")
-    training, run_config = import_quietly("training"), config_from(args)
+     "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
+    run_config = config_from(args)
     seqs = _load_data(args)
-    with contextlib.redirect_stdout(sys.stderr):  # Keras' progress goes to stderr; stdout is for the answer
-        metrics = training.train(seqs, run_config, args.out,
-                                 verbose=1 if sys.stderr.isatty() else 2,  # a bar, or a line per epoch in a log
-                                 devices=args.devices)
+    with output_to_stderr():  # Keras' progress and the hosts' greetings; stdout is for the answer
+        join_hosts()
+        metrics = import_quietly("training").train(
+            seqs, run_config, args.out, verbose=1 if sys.stderr.isatty() else 2,  # a bar, or a line an epoch in a log
+            devices=args.devices)
     print_json(metrics)
 
 def _train_command(sub,  # the parser's subcommands (`add_subparsers`)

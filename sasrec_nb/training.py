@@ -30,9 +30,9 @@ from .model import (
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
-__all__ = ['make_loss', 'batches_for', 'build_model', 'device_distribution', 'release_memory', 'RankingValidation', 'EpochTime',
-           'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint', 'read_history', 'plot_history', 'evaluate_run',
-           'train', 'ProcessRows']
+__all__ = ['make_loss', 'batches_for', 'build_model', 'process_count', 'device_distribution', 'process_local', 'local_replica',
+           'release_memory', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint',
+           'read_history', 'plot_history', 'evaluate_run', 'train', 'ProcessRows', 'same_checkpoint_everywhere']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -69,6 +69,12 @@ def build_model(config: Config, num_items: int,
     return model
 
 # %% ../nbs/05_training.ipynb #d28577a9
+def process_count() -> int:
+    "How many processes train together: JAX's `process_count()` (several hosts); 1 on the other backends."
+    if keras.backend.backend() != "jax": return 1
+    import jax
+    return jax.process_count()
+
 def device_distribution(devices: int | None = None,  # local devices to train on; None: all of them
                         item_shards: int = 1,  # of those, how many split the item table's rows between them
                         ) -> keras.distribution.Distribution | None:
@@ -87,11 +93,39 @@ def device_distribution(devices: int | None = None,  # local devices to train on
     if n % item_shards:
         raise DataError(f"item_shards {item_shards} does not divide the {n} devices; "
                         "train on a multiple of item_shards devices")
-    if item_shards == 1: return keras.distribution.DataParallel(devices=available[:n])
+    own_rows = process_count() > 1  # each process feeds its own rows (`ProcessRows`): Keras must not split them again
+    if item_shards == 1: return keras.distribution.DataParallel(devices=available[:n], auto_shard_dataset=not own_rows)
     mesh = keras.distribution.DeviceMesh((n // item_shards, item_shards), ["batch", "items"], devices=available[:n])
     layout = keras.distribution.LayoutMap(mesh)
     layout[".*item_embedding/embeddings"] = ("items", None)  # rows split; Adam's moments take the variable's layout
-    return keras.distribution.ModelParallel(layout_map=layout, batch_dim_name="batch")
+    return keras.distribution.ModelParallel(layout_map=layout, batch_dim_name="batch", auto_shard_dataset=not own_rows)
+
+# %% ../nbs/05_training.ipynb #5b0e7a31
+@contextlib.contextmanager
+def process_local():
+    "Within, no distribution: what Keras builds and runs stays on this process's devices."
+    saved = keras.distribution.distribution()
+    keras.distribution.set_distribution(None)
+    try: yield
+    finally: keras.distribution.set_distribution(saved)
+
+def _gathered_weights(model: SASRec) -> list:
+    "Every variable's whole value, as numpy: gathered from all processes where there are several."
+    if process_count() == 1: return model.get_weights()
+    from jax.experimental import multihost_utils
+    return [np.asarray(multihost_utils.process_allgather(v.value, tiled=True)) for v in model.weights]
+
+def local_replica(model: SASRec) -> SASRec:
+    "A copy of `model` on this process's devices alone, with its weights; Python's `random` left as it was."
+    weights, state = _gathered_weights(model), random.getstate()
+    try:
+        with process_local():
+            replica = SASRec.from_config(model.get_config())
+            replica.build()
+            replica.set_weights(weights)
+    finally: random.setstate(state)  # the copy's dropout seeds came from it; Keras' batch order must not notice
+    return replica
+
 
 # %% ../nbs/05_training.ipynb #b8d4f0a2
 def release_memory():
@@ -116,13 +150,16 @@ class RankingValidation(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         due = not (epoch + 1) % self.every or epoch + 1 == self.params.get("epochs")
+        several = due and process_count() > 1  # several hosts: each ranks on a copy of its own (`local_replica`)
+        model = local_replica(self.model) if several else self.model
         for protocol in self.protocols:
             hr, ndcg = self.keys(protocol, self.k)
             logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
             if not due: continue
             release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
             # seed: the sampled protocol's negatives, the same at every evaluation
-            m = evaluate(self.model, self.split, "val", protocol, ks=(self.k,), seed=0)
+            with process_local() if several else contextlib.nullcontext():
+                m = evaluate(model, self.split, "val", protocol, ks=(self.k,), seed=0)
             logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
 
 # %% ../nbs/05_training.ipynb #5b0e7a06
@@ -364,7 +401,8 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
         *(callbacks or [])])
     del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
     release_memory()
-    return evaluate_run(run)
+    with process_local() if process_count() > 1 else contextlib.nullcontext():  # each host evaluates on its own
+        return evaluate_run(run)
 
 # %% ../nbs/05_training.ipynb #5b0e7a1d
 def train(seqs: Sequences,  # the data; split leave-one-out here
@@ -377,6 +415,9 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
     "Train SASRec on `seqs` into `run_dir` (resuming a killed run there), and return the best model's metrics."
     run, distribution = Path(run_dir), device_distribution(devices, config.item_shards)
     split, batches = _start(run, config, seqs, data_shards(distribution))
+    if process_count() > 1:  # several hosts: the same run in each process's own folder, fed its own rows
+        same_checkpoint_everywhere(run)
+        batches = ProcessRows(batches)
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
@@ -402,3 +443,16 @@ class ProcessRows(keras.utils.PyDataset):
         return keras.tree.map_structure(lambda a: np.split(np.asarray(a), self.count)[self.index], self.batches[i])
 
     def set_epoch(self, epoch: int): self.batches.set_epoch(epoch)  # `SetEpoch` reaches the batches through this
+
+# %% ../nbs/05_training.ipynb #5b0e7a34
+def same_checkpoint_everywhere(run: Path):
+    "Raise unless every process's run folder resumes from the same epoch (an all-gather: call it in every process)."
+    from jax.experimental import multihost_utils
+    mine = np.int32(Checkpoint.last_epoch(run / "backup"))
+    epochs = np.asarray(multihost_utils.process_allgather(mine)).ravel().tolist()
+    if len(set(epochs)) > 1:
+        ahead = int(np.argmax(epochs))
+        raise DataError(f"{run}: the processes' checkpoints are of epochs {epochs} (by process index), so they were "
+                        f"stopped apart; every folder holds the same run: copy process {ahead}'s run folder over the "
+                        "others' and start them again")
+
