@@ -80,6 +80,11 @@ def others_table(folder: Path = RECORDS) -> str:
         f = folder / f"{name}.json"
         return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
     rows = ["| benchmark (record) | headline figures | date |", "|---|---|---|"]
+    if (r := rec("main_job")):
+        phases = "; ".join(f"{n} {m} min" for n, m in r["phases_min"].items())
+        rows.append(f"| `main_job.py`: `bash scripts/main.sh` in a fresh clone ({r['epochs']} epochs; target "
+                    f"{r['target_min']} min) | {r['total_min']} min in all: {phases}; peak RSS {r['peak_rss_mb']:,} MB "
+                    f"| {r['started']} |")
     if (r := rec("speed")):
         res, gf = r["results"], r["epoch_gflop"]
         cells = []

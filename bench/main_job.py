@@ -1,0 +1,100 @@
+"""The main job end to end: `bash scripts/main.sh` in a fresh clone of this repository, timed as a newcomer meets it.
+
+Clones HEAD into a new folder (no `.venv`, no runs), builds the full-size ML-1M stand-in of `data_speed.py` (the real
+ratings.dat is not in ../shared/data: users 3000+ lack ratings and timestamps) and runs the main job on it under
+`/usr/bin/time -v`: set-up (a new `.venv`; pip's cache, if the machine has one, makes it faster than on a bare one),
+data, training with the default settings, evaluation and recommendations. Records the wall time of each phase (from
+the time each command's first line appeared), the whole job's peak RSS and the test figures.
+
+Usage: python bench/main_job.py [--data ../shared/data] [--clone /tmp/sasrec_main_job] [--no-write]
+Writes its report in bench/results/ and bench/records/main_job.json. Nothing else may run meanwhile: it is a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, REPO, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
+from data_speed import build_standin  # noqa: E402
+
+TARGET_MIN = 40  # issue 13: the main job within 40 minutes on a fresh 2-core machine
+PHASES = [  # (name, a line that starts it) in the order main.sh runs them; set-up runs from the start
+    ("data (`sasrec stats`)", re.compile(r'^\{\s*$|"users"')),
+    ("training (`sasrec train`)", re.compile(r"^Epoch 1/")),
+    ("evaluation and recommendations", re.compile(r'"best_epoch"')),
+]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--clone", type=Path, default=Path("/tmp/sasrec_main_job"))
+    ap.add_argument("--no-write", action="store_true")
+    a = ap.parse_args(argv)
+    started, load_before = utc_now(), load_snapshot()
+    standin = Path("/tmp/sasrec_ml1m_standin")
+    build_standin(a.data, standin)
+    shutil.rmtree(a.clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(REPO), str(a.clone)], check=True)
+    commit = subprocess.run(["git", "-C", str(a.clone), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "KERAS_BACKEND")}
+    env["PATH"] = ":".join(p for p in env["PATH"].split(":") if ".venv" not in p)  # not ours: the job makes its own
+    env["SASREC_ML1M"] = str(standin)
+    log = a.clone.parent / f"{a.clone.name}.log"
+    t0, seen, marks = time.perf_counter(), 0, {"set-up (`.venv`, pip install)": 0.0}
+    with open(log, "w") as out:
+        p = subprocess.Popen(["/usr/bin/time", "-v", "bash", "scripts/main.sh"], cwd=a.clone, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
+        for line in p.stdout:
+            out.write(line); out.flush()
+            if seen < len(PHASES) and PHASES[seen][1].search(line):
+                marks[PHASES[seen][0]] = time.perf_counter() - t0; seen += 1
+        rc = p.wait()
+    total = time.perf_counter() - t0
+    text = log.read_text()
+    if rc: sys.exit(f"main.sh failed (rc {rc}); its output is in {log}")
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    names, starts = list(marks), list(marks.values())
+    phases = {n: round((e - s) / 60, 1) for n, s, e in zip(names, starts, starts[1:] + [total])}
+    metrics = json.loads((a.clone / "runs" / "ml-1m" / "metrics.json").read_text())
+    config = json.loads((a.clone / "runs" / "ml-1m" / "config.json").read_text())
+    record = dict(command="python bench/main_job.py" + ("" if not (argv or sys.argv[1:]) else " " + " ".join(argv or sys.argv[1:])),
+                  started=started, finished=utc_now(), machine=machine(), background=load_before, commit=commit,
+                  target_min=TARGET_MIN, total_min=round(total / 60, 1), phases_min=phases,
+                  peak_rss_mb=round(peak_kb / 1024), epochs=config["epochs"], best_epoch=metrics["best_epoch"],
+                  test={k: metrics["test"][k] for k in ("hr@10", "ndcg@10")},
+                  test_sampled={k: metrics["test_sampled"][k]["mean"] for k in ("hr@10", "ndcg@10")}
+                  if "test_sampled" in metrics else None)
+    print(json.dumps(record, indent=1))
+    if a.no_write: return record
+    (REPO / "bench" / "records" / "main_job.json").write_text(json.dumps(record, indent=1) + "\n")
+    rows = "\n".join(f"| {n} | {m} |" for n, m in phases.items())
+    write_section("main_job.py: bash scripts/main.sh in a fresh clone", header(record["command"], started, load_before,
+                                                                               load_snapshot()) + f"""
+Clone of commit `{commit}`; data: the full-size ML-1M stand-in of `data_speed.py` through `SASREC_ML1M`; the default
+settings of `scripts/main.sh` ({config['epochs']} epochs of the default recipe). Output: `{log}`.
+
+| phase | minutes |
+|---|---|
+{rows}
+| **total** | **{record['total_min']}** (target {TARGET_MIN}) |
+
+Peak RSS of the whole job (`/usr/bin/time -v`, the largest process: training): {record['peak_rss_mb']:,} MB. Best epoch
+{record['best_epoch']} of {config['epochs']}; test full HR@10 {record['test']['hr@10']:.4f}, NDCG@10
+{record['test']['ndcg@10']:.4f} (on the stand-in, whose users 3000+ have synthetic timestamps: not the benchmark file's
+figures).
+""")
+    return record
+
+
+if __name__ == "__main__":
+    main()
