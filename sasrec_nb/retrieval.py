@@ -11,11 +11,11 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-
 import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import keras
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 
 from .data import DataError, Sequences, atomic_write, load_sequences, save_sequences
 from .model import USERS_AT_ONCE, SASRec
@@ -44,10 +44,11 @@ def title_key(title: str,  # a MovieLens title or what a person typed
     t = "".join(c for c in unicodedata.normalize("NFKD", _AKA.sub("", t)) if not unicodedata.combining(c))
     return _LEADING_ARTICLE.sub("", " ".join(re.sub(r"[^\w\s]", " ", t).split()))
 
-# %% ../nbs/06_retrieval.ipynb #24634c5d
+# %% ../nbs/06_retrieval.ipynb #47f90207
 class UnknownItem(DataError):
     "A title, movie id or user id that the run does not know, or a title that fits several movies."
 
+# %% ../nbs/06_retrieval.ipynb #24634c5d
 class TitleMatcher:
     "Finds the movie a person means by a title, trying ever looser comparisons (see above)."
     def __init__(self, movies: pd.DataFrame):  # titles (column `title`) indexed by movie id
@@ -56,24 +57,26 @@ class TitleMatcher:
         self.years = self.titles.str.extract(_YEAR.pattern, expand=False)  # '1999' or NaN
         self.keys, self.loose = self.titles.map(title_key), self.titles.map(lambda t: title_key(t, loose=True))
 
-    def __call__(self, query: str) -> int:
-        "The movie id of the one movie `query` names, or `UnknownItem` listing the candidates."
-        year = _YEAR.search(query)
-        same_year = self.years == year[1] if year else True  # a year that is given must agree
-        key, loose = title_key(query), title_key(query, loose=True)
-        for hits in (self.titles == query.strip(), self.folded == " ".join(query.casefold().split()),
-                     (self.keys == key) & same_year, (self.loose == loose) & same_year,
-                     self.keys.str.startswith(key + ":") & same_year):
-            if hits.sum() == 1: return self.titles.index[hits.to_numpy()][0]
-            if hits.sum() > 1:
-                listed = [f"{t} [id {i}]" for i, t in self.titles[hits.to_numpy()].items()]
-                more = f" and {len(listed) - 8} more" if len(listed) > 8 else ""
-                raise UnknownItem(f"title {query!r} fits {len(listed)} movies: "
-                                  f"{'; '.join(listed[:8])}{more}. Give the year or the movie id")
-        close = difflib.get_close_matches(loose, self.loose.unique(), n=5, cutoff=0.6)
-        names = [t for c in close for t in self.titles[(self.loose == c).to_numpy()]]
-        raise UnknownItem(f"unknown title {query!r} ("
-                          + ("closest titles: " + "; ".join(names) if names else "no similar title") + ")")
+# %% ../nbs/06_retrieval.ipynb #e73a2b2f
+@patch
+def __call__(self: TitleMatcher, query: str) -> int:
+    "The movie id of the one movie `query` names, or `UnknownItem` listing the candidates."
+    year = _YEAR.search(query)
+    same_year = self.years == year[1] if year else True  # a year that is given must agree
+    key, loose = title_key(query), title_key(query, loose=True)
+    for hits in (self.titles == query.strip(), self.folded == " ".join(query.casefold().split()),
+                 (self.keys == key) & same_year, (self.loose == loose) & same_year,
+                 self.keys.str.startswith(key + ":") & same_year):
+        if hits.sum() == 1: return self.titles.index[hits.to_numpy()][0]
+        if hits.sum() > 1:
+            listed = [f"{t} [id {i}]" for i, t in self.titles[hits.to_numpy()].items()]
+            more = f" and {len(listed) - 8} more" if len(listed) > 8 else ""
+            raise UnknownItem(f"title {query!r} fits {len(listed)} movies: "
+                              f"{'; '.join(listed[:8])}{more}. Give the year or the movie id")
+    close = difflib.get_close_matches(loose, self.loose.unique(), n=5, cutoff=0.6)
+    names = [t for c in close for t in self.titles[(self.loose == c).to_numpy()]]
+    raise UnknownItem(f"unknown title {query!r} ("
+                      + ("closest titles: " + "; ".join(names) if names else "no similar title") + ")")
 
 # %% ../nbs/06_retrieval.ipynb #190ccdf6
 def as_id_type(values: list,  # ids as int or str
@@ -84,6 +87,7 @@ def as_id_type(values: list,  # ids as int or str
         return [int(v) if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v) else v for v in values]
     return [str(v) for v in values]
 
+# %% ../nbs/06_retrieval.ipynb #da767c94
 def lookup(index: pd.Index,  # original ids, position = row
            values: list,  # ids to find, as int or str
            what: str,  # what an id is, for the message ("user", "movie id")
@@ -173,52 +177,77 @@ class Recommender:
         # position i = internal id i + 1, row i
         self._items, self._users = pd.Index(seqs.item_ids[1:]), pd.Index(seqs.user_ids)
 
-    @classmethod
-    def load(cls, run_dir: str | Path) -> Recommender:
-        "The recommender of a run folder."
-        return cls(*load_run(run_dir))
-
-    def save(self, run_dir: str | Path) -> Path:
-        "Write model, sequences and config into `run_dir` in `load`'s layout, each file whole or not at all."
-        run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
-        save_sequences(self.seqs, run / "data")
-        atomic_write(run / "model.keras", lambda p: self.model.save(p))
-        if self.config is not None: atomic_write(run / "config.json", lambda p: p.write_text(self.config.to_json()))
-        return run
-
-    def item_index(self, movies: list) -> np.ndarray:
-        "Internal ids of `movies`, given as MovieLens ids (int) or titles (str)."
-        if self.titles is not None: movies = [self.titles(m) if isinstance(m, str) else m for m in movies]
-        ids = as_id_type(movies, self._items)
-        if self.seqs.movies is not None and (
-                outside := [m for m in ids if m not in self._items and m in self.seqs.movies.index]):
-            raise UnknownItem(f"movie {outside[0]} ({self.seqs.movies.loc[outside[0], 'title']}) "
-                              "is not among the model's movies (it is not in the training data)")
-        return lookup(self._items, ids, "movie id") + 1
-
-    def for_history(self, movies, k: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        "The top-k movies after `movies` (oldest first; ids or titles), indexed by rank."
-        items = self.item_index([movies] if isinstance(movies, (str, int, np.integer)) else list(movies))
-        if len(items) == 0: raise DataError("empty history: give at least one movie")
-        scores, ids = top_k(self.model, self.item_vectors, items, np.array([0]), np.array([len(items)]),
-                            k, exclude_seen)
-        return movies_frame(self.seqs, scores, ids).drop(columns="row").set_index("rank")
-
-    def for_users(self, users=None, k: int = 10, exclude_seen: bool = True,
-                  batch_size: int = USERS_AT_ONCE) -> pd.DataFrame:
-        "The top-k movies of each of `users` (original ids; None: all), one row per user and movie."
-        rows = np.arange(self.seqs.num_users) if users is None else lookup(self._users, list(users), "user")
-        o = self.seqs.offsets
-        scores, ids = top_k(self.model, self.item_vectors, self.seqs.items, o[rows], o[rows + 1],
-                            k, exclude_seen, batch_size)
-        frame = movies_frame(self.seqs, scores, ids)
-        frame.insert(0, "user_id", self.seqs.user_ids[rows][frame.pop("row").to_numpy()])
-        return frame
-
-    def for_user(self, user, k: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
-        "The top-k movies of one user of the training data, indexed by rank."
-        return self.for_users([user], k, exclude_seen).drop(columns="user_id").set_index("rank")
-
     def __repr__(self):
         return (f"Recommender({self.seqs.num_users:,} users, {self.seqs.num_items:,} movies, "
                 f"max_len={self.model.max_len})")
+
+# %% ../nbs/06_retrieval.ipynb #3d761455
+@patch(cls_method=True)
+def load(cls: Recommender, run_dir: str | Path) -> Recommender:
+    "The recommender of a run folder."
+    return cls(*load_run(run_dir))
+
+# %% ../nbs/06_retrieval.ipynb #c64abb37
+@patch
+def item_index(self: Recommender,
+               movies: list,  # MovieLens ids (int) or titles (str)
+               ) -> np.ndarray:
+    "Internal ids of `movies`, given as MovieLens ids (int) or titles (str)."
+    if self.titles is not None: movies = [self.titles(m) if isinstance(m, str) else m for m in movies]
+    ids = as_id_type(movies, self._items)
+    if self.seqs.movies is not None and (
+            outside := [m for m in ids if m not in self._items and m in self.seqs.movies.index]):
+        raise UnknownItem(f"movie {outside[0]} ({self.seqs.movies.loc[outside[0], 'title']}) "
+                          "is not among the model's movies (it is not in the training data)")
+    return lookup(self._items, ids, "movie id") + 1
+
+# %% ../nbs/06_retrieval.ipynb #547803e9
+@patch
+def for_history(self: Recommender,
+                movies,  # oldest first: MovieLens ids (int) or titles (str), or one of them
+                k: int = 10,  # movies to recommend
+                exclude_seen: bool = True,  # leave out the history's own movies
+                ) -> pd.DataFrame:
+    "The top-k movies after `movies` (oldest first; ids or titles), indexed by rank."
+    items = self.item_index([movies] if isinstance(movies, (str, int, np.integer)) else list(movies))
+    if len(items) == 0: raise DataError("empty history: give at least one movie")
+    scores, ids = top_k(self.model, self.item_vectors, items, np.array([0]), np.array([len(items)]),
+                        k, exclude_seen)
+    return movies_frame(self.seqs, scores, ids).drop(columns="row").set_index("rank")
+
+# %% ../nbs/06_retrieval.ipynb #93428073
+@patch
+def for_users(self: Recommender,
+              users=None,  # original user ids; None: every user of the training data
+              k: int = 10,  # movies per user
+              exclude_seen: bool = True,  # leave out each user's own movies
+              batch_size: int = USERS_AT_ONCE,  # users scored at once
+              ) -> pd.DataFrame:
+    "The top-k movies of each of `users` (original ids; None: all), one row per user and movie."
+    rows = np.arange(self.seqs.num_users) if users is None else lookup(self._users, list(users), "user")
+    o = self.seqs.offsets
+    scores, ids = top_k(self.model, self.item_vectors, self.seqs.items, o[rows], o[rows + 1],
+                        k, exclude_seen, batch_size)
+    frame = movies_frame(self.seqs, scores, ids)
+    frame.insert(0, "user_id", self.seqs.user_ids[rows][frame.pop("row").to_numpy()])
+    return frame
+
+# %% ../nbs/06_retrieval.ipynb #3465868c
+@patch
+def for_user(self: Recommender,
+             user,  # an original user id of the training data
+             k: int = 10,  # movies to recommend
+             exclude_seen: bool = True,  # leave out the user's own movies
+             ) -> pd.DataFrame:
+    "The top-k movies of one user of the training data, indexed by rank."
+    return self.for_users([user], k, exclude_seen).drop(columns="user_id").set_index("rank")
+
+# %% ../nbs/06_retrieval.ipynb #26d4d81b
+@patch
+def save(self: Recommender, run_dir: str | Path) -> Path:
+    "Write model, sequences and config into `run_dir` in `load`'s layout, each file whole or not at all."
+    run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
+    save_sequences(self.seqs, run / "data")
+    atomic_write(run / "model.keras", lambda p: self.model.save(p))
+    if self.config is not None: atomic_write(run / "config.json", lambda p: p.write_text(self.config.to_json()))
+    return run
