@@ -11,14 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import load_snapshot, machine, utc_now  # noqa: E402
+from _common import DEFAULT_DATA, load_snapshot, machine, utc_now  # noqa: E402
 
 
 def main():
     os.environ.setdefault("KERAS_BACKEND", "jax")
     from sasrec_nb.cli import _config_options, config_from
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
     ap.add_argument("--out", required=True)
     ap.add_argument("--record-only", action="store_true", help="write the record of a run already in --out")
     _config_options(ap)
