@@ -62,9 +62,8 @@ def report_file(title: str) -> Path:
 def write_section(title: str, body: str) -> Path:
     "Replace the `## title` section of the script's report file (up to the next `## `), or append it; then list it in RESULTS.md."
     path = report_file(title)
-    script = title.split(":", 1)[0].strip()
     text = (path.read_text(encoding="utf-8") if path.exists() else
-            f"# {script}: its reports\n\nWritten by `bench/{script}`; each section is replaced when a run with its title is repeated.\n")
+            f"# {path.stem}.py: its reports\n\nWritten by `bench/{path.stem}.py`; each section is replaced when a run with its title is repeated.\n")
     section = f"## {title}\n\n{body.strip()}\n"
     pat = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pat.search(text):

@@ -103,7 +103,8 @@ def device_distribution(devices: int | None = None,  # local devices to train on
 # %% ../nbs/05_training.ipynb #5b0e7a31
 @contextlib.contextmanager
 def process_local():
-    "Within, no distribution: what Keras builds and runs stays on this process's devices."
+    "Within, what Keras builds and runs stays on this process's devices: on several hosts, no distribution."
+    if process_count() == 1: yield; return  # one process: its distribution, if any, is over its own devices
     saved = keras.distribution.distribution()
     keras.distribution.set_distribution(None)
     try: yield
@@ -115,13 +116,17 @@ def _gathered_weights(model: SASRec) -> list:
     from jax.experimental import multihost_utils
     return [np.asarray(multihost_utils.process_allgather(v.value, tiled=True)) for v in model.weights]
 
-def local_replica(model: SASRec) -> SASRec:
+def local_replica(model: SASRec,
+                  into: SASRec | None = None,  # an earlier copy to refresh rather than build again
+                  ) -> SASRec:
     "A copy of `model` on this process's devices alone, with its weights; Python's `random` left as it was."
     weights, state = _gathered_weights(model), random.getstate()
     try:
         with process_local():
-            replica = SASRec.from_config(model.get_config())
-            replica.build()
+            replica = into
+            if replica is None:
+                replica = SASRec.from_config(model.get_config())
+                replica.build()
             replica.set_weights(weights)
     finally: random.setstate(state)  # the copy's dropout seeds came from it; Keras' batch order must not notice
     return replica
@@ -139,6 +144,7 @@ class RankingValidation(keras.callbacks.Callback):
      "logs every `every` epochs and at the last (NaN in between).")
     def __init__(self, split: Split, every: int = 5, k: int = 10, protocols=("full",)):
         super().__init__(); self.split, self.every, self.k, self.protocols = split, every, k, tuple(protocols)
+        self.replica = None  # on several hosts, the process-local copy that validation ranks with
         if unknown := set(self.protocols) - set(PROTOCOLS):
             raise ValueError(f"unknown protocols {sorted(unknown)}; choose from {list(PROTOCOLS)}")
 
@@ -150,15 +156,16 @@ class RankingValidation(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         due = not (epoch + 1) % self.every or epoch + 1 == self.params.get("epochs")
-        several = due and process_count() > 1  # several hosts: each ranks on a copy of its own (`local_replica`)
-        model = local_replica(self.model) if several else self.model
+        model = self.model
+        if due and process_count() > 1:  # several hosts: each ranks on a copy of its own, built once
+            model = self.replica = local_replica(self.model, into=self.replica)
         for protocol in self.protocols:
             hr, ndcg = self.keys(protocol, self.k)
             logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
             if not due: continue
             release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
             # seed: the sampled protocol's negatives, the same at every evaluation
-            with process_local() if several else contextlib.nullcontext():
+            with process_local():
                 m = evaluate(model, self.split, "val", protocol, ks=(self.k,), seed=0)
             logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
 
@@ -401,7 +408,7 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
         *(callbacks or [])])
     del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
     release_memory()
-    with process_local() if process_count() > 1 else contextlib.nullcontext():  # each host evaluates on its own
+    with process_local():  # on several hosts each evaluates on its own devices
         return evaluate_run(run)
 
 # %% ../nbs/05_training.ipynb #5b0e7a1d
