@@ -552,39 +552,45 @@ class SASRec(keras.Model):
                                   fast_dropout, init_std, name=f"block_{i}") for i in range(num_blocks)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-8, name="final_norm")
 
-    def build(self, input_shape=None):
-        shape = (None, self.max_len, self.hidden_dim)
-        self.item_embedding.build((None, self.max_len))
-        self.position_embedding.build(shape)
-        for block in self.blocks: block.build(shape)
-        self.final_norm.build(shape)
-        self.built = True
+# %% ../nbs/03_model.ipynb #3b6730cd
+@patch
+def get_config(self: SASRec):
+    names = ("num_items", "max_len", "hidden_dim", "num_blocks", "num_heads", "dropout", "l2_emb", "block",
+             "attention_projection", "ffn_dim", "fast_dropout", "init_std", "item_shards")
+    return {**super(SASRec, self).get_config(), **{name: getattr(self, name) for name in names},
+            "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
-    def call(self, item_ids, training=False):
-        """Item ids (B, T), 0 = padding, or packed rows (`preprocessing.packed`: a dict of "items", "segments" and
-        "positions") -> one vector per position (B, T, d)."""
-        packed = isinstance(item_ids, dict)
-        ids = ops.convert_to_tensor(item_ids["items"] if packed else item_ids, "int32")
-        positions = ops.convert_to_tensor(item_ids["positions"], "int32") if packed else recency_positions(ids)
-        x = self.item_embedding(ids) * ops.sqrt(ops.cast(self.hidden_dim, self.compute_dtype))
-        x = x + self.position_embedding(x, positions=ops.clip(positions, 0, self.max_len - 1))
-        x = self.embedding_dropout(x, training=training)
-        visible = visible_keys(ids, item_ids["segments"] if packed else None)  # (B, T, T)
-        for block in self.blocks:
-            if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)
-            else: x = block(x, attention_mask=visible, training=training)
-        return self.final_norm(x)
+@patch(cls_method=True)
+def from_config(cls: SASRec, config):
+    config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
+    return cls(**config)
 
-    def get_config(self):
-        names = ("num_items", "max_len", "hidden_dim", "num_blocks", "num_heads", "dropout", "l2_emb", "block",
-                 "attention_projection", "ffn_dim", "fast_dropout", "init_std", "item_shards")
-        return {**super().get_config(), **{name: getattr(self, name) for name in names},
-                "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
+# %% ../nbs/03_model.ipynb #54bdaf0d
+@patch
+def build(self: SASRec, input_shape=None):
+    shape = (None, self.max_len, self.hidden_dim)
+    self.item_embedding.build((None, self.max_len))
+    self.position_embedding.build(shape)
+    for block in self.blocks: block.build(shape)
+    self.final_norm.build(shape)
+    self.built = True
 
-    @classmethod
-    def from_config(cls, config):
-        config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
-        return cls(**config)
+# %% ../nbs/03_model.ipynb #b1b2edf8
+@patch
+def call(self: SASRec, item_ids, training=False):
+    """Item ids (B, T), 0 = padding, or packed rows (`preprocessing.packed`: a dict of "items", "segments" and
+    "positions") -> one vector per position (B, T, d)."""
+    packed = isinstance(item_ids, dict)
+    ids = ops.convert_to_tensor(item_ids["items"] if packed else item_ids, "int32")
+    positions = ops.convert_to_tensor(item_ids["positions"], "int32") if packed else recency_positions(ids)
+    x = self.item_embedding(ids) * ops.sqrt(ops.cast(self.hidden_dim, self.compute_dtype))
+    x = x + self.position_embedding(x, positions=ops.clip(positions, 0, self.max_len - 1))
+    x = self.embedding_dropout(x, training=training)
+    visible = visible_keys(ids, item_ids["segments"] if packed else None)  # (B, T, T)
+    for block in self.blocks:
+        if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)
+        else: x = block(x, attention_mask=visible, training=training)
+    return self.final_norm(x)
 
 # %% ../nbs/03_model.ipynb #2720e883
 @patch

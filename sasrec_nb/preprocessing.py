@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
 import keras
 import numpy as np
+from fastcore.basics import patch
 
 from .config import SAMPLINGS
 from .data import DataError, Sequences
@@ -175,41 +176,36 @@ class TrainingBatches(keras.utils.PyDataset):
 
     def __len__(self): return len(self.batches)
 
-    def set_epoch(self, epoch: int):
-        "Select the shuffle and negatives of `epoch` (called by `SetEpoch` at the start of each epoch)."
-        self.epoch, bs = epoch, self.batch_size
-        rng = np.random.default_rng([self.seed, epoch])
-        order = rng.permutation(len(self.users))
-        if len(self.widths) == 1: self.batches = [order[i:i + bs] for i in range(0, len(order), bs)]
-        else: self.batches = _sortish_batches(order, self.input_lengths, bs, rng)
+# %% ../nbs/02_preprocessing.ipynb #943a61a0
+@patch
+def set_epoch(self: TrainingBatches, epoch: int):
+    "Select the shuffle and negatives of `epoch` (called by `SetEpoch` at the start of each epoch)."
+    self.epoch, bs = epoch, self.batch_size
+    rng = np.random.default_rng([self.seed, epoch])
+    order = rng.permutation(len(self.users))
+    if len(self.widths) == 1: self.batches = [order[i:i + bs] for i in range(0, len(order), bs)]
+    else: self.batches = _sortish_batches(order, self.input_lengths, bs, rng)
 
-    def __getitem__(self, i: int):
-        rows = self.batches[i]
-        longest = min(self.input_lengths[rows].max(), self.max_len)
-        # padding invariance: cutting empty columns changes nothing
-        width = next(w for w in self.widths if w >= longest)
-        pos = self.positives[rows, -width:]
-        if self.negatives != "per_position": y = self._targets(pos, i)
-        else:
-            neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,),
-                               np.random.default_rng([self.seed, self.epoch, i]))
-            neg[pos == 0] = 0  # no negatives where there is no positive
-            y = np.concatenate([pos[..., None], neg], axis=-1)
-        if self.pack: return packed(self.inputs[rows], y, int(np.lcm(8, self.row_multiple)))
-        if len(self.widths) == 1: return pad_rows(self.row_multiple, self.inputs[rows, -width:], y)
-        # sorted batches differ in size: weigh each by its share of an average batch's targets,
-        # so every position counts alike
-        weights = np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
-        return pad_rows(self.row_multiple, self.inputs[rows, -width:], y, weights)
-
-    def _targets(self, pos, i):
-        "Positives alone (no negatives), or with the batch's shared negatives and both's sampling probabilities."
-        if self.negatives is None: return pos
-        rng = np.random.default_rng([self.seed, self.epoch, i])
-        if self.sampling == "uniform": neg = rng.integers(1, self.num_items + 1, self.num_negatives)
-        else: neg = rng.choice(self.num_items + 1, self.num_negatives, p=self.item_probability)
-        return {"positives": pos, "negatives": neg.astype(np.int32),
-                "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
+# %% ../nbs/02_preprocessing.ipynb #0c726207
+@patch
+def __getitem__(self: TrainingBatches, i: int):
+    rows = self.batches[i]
+    longest = min(self.input_lengths[rows].max(), self.max_len)
+    # padding invariance: cutting empty columns changes nothing
+    width = next(w for w in self.widths if w >= longest)
+    pos = self.positives[rows, -width:]
+    if self.negatives != "per_position": y = self._targets(pos, i)
+    else:
+        neg = self.sampler(self.users[rows], pos.shape + (self.num_negatives,),
+                           np.random.default_rng([self.seed, self.epoch, i]))
+        neg[pos == 0] = 0  # no negatives where there is no positive
+        y = np.concatenate([pos[..., None], neg], axis=-1)
+    if self.pack: return packed(self.inputs[rows], y, int(np.lcm(8, self.row_multiple)))
+    if len(self.widths) == 1: return pad_rows(self.row_multiple, self.inputs[rows, -width:], y)
+    # sorted batches differ in size: weigh each by its share of an average batch's targets,
+    # so every position counts alike
+    weights = np.full(len(rows), (pos > 0).sum() / self.targets_per_batch, "float32")
+    return pad_rows(self.row_multiple, self.inputs[rows, -width:], y, weights)
 
 # %% ../nbs/02_preprocessing.ipynb #479d8403
 class SetEpoch(keras.callbacks.Callback):
@@ -225,6 +221,17 @@ def _sampling_probability(positives: np.ndarray, num_items: int, sampling: str) 
               else np.bincount(positives.ravel(), minlength=num_items + 1).astype(float))
     counts[0] = 0
     return (counts / counts.sum()).astype(np.float32)
+
+# %% ../nbs/02_preprocessing.ipynb #3ace9b31
+@patch
+def _targets(self: TrainingBatches, pos, i):
+    "Positives alone (no negatives), or with the batch's shared negatives and both's sampling probabilities."
+    if self.negatives is None: return pos
+    rng = np.random.default_rng([self.seed, self.epoch, i])
+    if self.sampling == "uniform": neg = rng.integers(1, self.num_items + 1, self.num_negatives)
+    else: neg = rng.choice(self.num_items + 1, self.num_negatives, p=self.item_probability)
+    return {"positives": pos, "negatives": neg.astype(np.int32),
+            "positive_probability": self.item_probability[pos], "negative_probability": self.item_probability[neg]}
 
 # %% ../nbs/02_preprocessing.ipynb #3d080807
 def _sortish_batches(order: np.ndarray,  # (U,) the epoch's shuffled rows
