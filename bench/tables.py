@@ -105,6 +105,11 @@ def others_table(folder: Path = RECORDS) -> str:
                     f"{f['batch_size']}: median {f['step_ms_median']:.0f} ms a step; top-10 for every user "
                     f"{f['topk_ms_per_user']:.2f} ms a user; peak RSS {f['peak_rss_gb']} GB (target {f['target_gb']} GB) "
                     f"| {r['started']} |")
+    for f in sorted(folder.glob("profile-*.json")):
+        r = json.loads(f.read_text(encoding="utf-8"))
+        top = "; ".join(f"{a} {100 * ms / sum(r['areas_ms'].values()):.0f}%" for a, ms in list(r["areas_ms"].items())[:3])
+        rows.append(f"| `profile_step.py`: one step of `{f.stem[len('profile-'):]}`, batch {tuple(r['batch_shape'])} | median "
+                    f"{r['median_step_s'] * 1000:.0f} ms; XLA's buffers {r['step_buffers_mb']} MB; {top} | {r['started']} |")
     if (r := rec("backends")):
         figs = "; ".join(f"{b} {np.median(v['steady_epoch_s']):.1f} s ({v['vs_jax']:.2f}x JAX)" for b, v in r["figures"].items())
         rows.append(f"| `backends.py`: steady epoch of `--recipe {r['recipe']}` per Keras backend | {figs} | {r['started']} |")

@@ -48,19 +48,23 @@ def full_ranks(model,  # a trained `SASRec`
     "(U,) rank of each target among all items, the history and the padding excluded."
     users = model.encode(inputs)  # (U, d): encode bounds its own batches
     table = ops.convert_to_tensor(model.item_table())  # (V, d)
+    # every batch the same shape, the last padded with users of item 1 and cut off below: each operation compiles
+    # once, where shapes varying by batch kept a compiled copy of every operation per shape alive in the process
+    width = inputs.shape[1] if history is None else mask_width(history[2] - history[1])
     ranks = []
     for s in range(0, len(inputs), batch_size):
-        h, y = users[s:s + batch_size], np.asarray(targets[s:s + batch_size])
+        h, y = users[s:s + batch_size], np.asarray(targets[s:s + batch_size], "int32")
         if history is None: seen = inputs[s:s + batch_size]
-        else:
-            items, starts, ends = history[0], history[1][s:s + batch_size], history[2][s:s + batch_size]
-            seen = left_pad(items, starts, ends, mask_width(ends - starts))
+        else: seen = left_pad(history[0], history[1][s:s + batch_size], history[2][s:s + batch_size], width)
+        real, pad = len(y), batch_size - len(y)
+        rows = ((0, pad), (0, 0))
+        h, y, seen = np.pad(h, rows), np.pad(y, (0, pad), constant_values=1), np.pad(seen, rows)
         scores = ops.matmul(ops.convert_to_tensor(h), ops.transpose(table))  # (b, V)
         own = ops.take_along_axis(scores, ops.reshape(ops.convert_to_tensor(y, "int32"), (-1, 1)), axis=1)[:, 0]
         scores = mask_scores(scores, seen)
         idx = ops.stack([ops.arange(len(y), dtype="int32"), ops.convert_to_tensor(y, "int32")], axis=1)
         scores = ops.scatter_update(scores, idx, own)
-        ranks.append(ops.convert_to_numpy(target_ranks(scores, y)))
+        ranks.append(ops.convert_to_numpy(target_ranks(scores, y))[:real])
     return np.concatenate(ranks)
 
 # %% ../nbs/04_evaluation.ipynb #f3b23943

@@ -659,9 +659,12 @@ def encode(self: SASRec, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 1
     n = data_shards()
     for w in np.unique(width):
         rows = np.flatnonzero(width == w)
-        xs = np.pad(x[rows, -w:], ((0, -len(rows) % n), (0, 0)))  # all-padding rows, dropped below
         # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy
         rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w))) // n, 1) * n
+        rows_at_once = min(rows_at_once, -(-len(rows) // n) * n)  # a few rows: one batch of just them
+        # padded with all-padding rows to whole batches, dropped below: one compiled shape per window, not another
+        # for the remainder
+        xs = np.pad(x[rows, -w:], ((0, -len(rows) % rows_at_once), (0, 0)))
         out[rows] = self._encoder(int(w)).predict(xs, batch_size=rows_at_once, verbose=0)[:len(rows)]
     return out
 

@@ -168,6 +168,7 @@ class RankingValidation(keras.callbacks.Callback):
             with process_local():
                 m = evaluate(model, self.split, "val", protocol, ks=(self.k,), seed=0)
             logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
+            release_memory()  # and what evaluation freed, before the steps allocate again
 
 # %% ../nbs/05_training.ipynb #5b0e7a06
 class EpochTime(keras.callbacks.Callback):
