@@ -25,11 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, REPO, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
 
-DUMP = Path(tempfile.mkdtemp(prefix="sasrec-hlo-"))
-# --concurrency-scheduler: XLA's own default, which sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison
-SCHEDULER = "--concurrency-scheduler" in sys.argv
-os.environ["XLA_FLAGS"] = (f"{os.environ.get('XLA_FLAGS', '')} --xla_dump_to={DUMP} --xla_dump_hlo_module_re=.*train_step.*"
-                           + (" --xla_cpu_enable_concurrency_optimized_scheduler=true" if SCHEDULER else ""))
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
@@ -87,6 +82,12 @@ def main(argv=None):
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
     started, load_before = utc_now(), load_snapshot()
+    # before JAX starts (imported below): dump the compiled step; --concurrency-scheduler: XLA's own default, which
+    # sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison
+    dump = Path(tempfile.mkdtemp(prefix="sasrec-hlo-"))
+    os.environ["XLA_FLAGS"] = " ".join([os.environ.get("XLA_FLAGS", ""), f"--xla_dump_to={dump}",
+                                        "--xla_dump_hlo_module_re=.*train_step.*"] + (
+        ["--xla_cpu_enable_concurrency_optimized_scheduler=true"] if a.concurrency_scheduler else [])).strip()
     import jax
 
     from sasrec_nb import data as D
@@ -112,7 +113,7 @@ def main(argv=None):
         t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
     jax.profiler.stop_trace()
 
-    module = max(DUMP.glob("*train_step*after_optimizations.txt"), key=lambda p: p.stat().st_size)
+    module = max(dump.glob("*train_step*after_optimizations.txt"), key=lambda p: p.stat().st_size)
     names = hlo_names(module.read_text())
     memory = module.with_name(module.name.replace(".txt", "-memory-usage-report.txt")).read_text()
     step_buffers_mb = round(int(re.search(r"Total bytes: (\d+)", memory).group(1)) / 2**20)
@@ -131,14 +132,14 @@ def main(argv=None):
     load_after = load_snapshot()
     command = "python bench/profile_step.py" + (" " + " ".join(argv or sys.argv[1:]) if (argv or sys.argv[1:]) else "")
     record = dict(command=command, started=started, finished=utc_now(), machine=machine(), background=load_before,
-                  recipe=a.recipe, overrides=over, concurrency_scheduler=SCHEDULER, batch_shape=list(shape), steps=a.steps,
+                  recipe=a.recipe, overrides=over, concurrency_scheduler=a.concurrency_scheduler, batch_shape=list(shape), steps=a.steps,
                   median_step_s=round(median, 4), compile_s=round(compile_s, 1), xla_op_ms_per_step=round(total, 1),
                   step_buffers_mb=step_buffers_mb,
                   areas_ms={k: round(v, 2) for k, v in areas.most_common()},
                   parts_ms={k: round(v, 2) for k, v in parts.most_common()})
     print(json.dumps(record, indent=1))
     if a.no_write: return record
-    tag = a.recipe + "".join(f"-{k.replace('_', '-')}" for k in over) + ("-concurrency-scheduler" if SCHEDULER else "")
+    tag = a.recipe + "".join(f"-{k.replace('_', '-')}" for k in over) + ("-concurrency-scheduler" if a.concurrency_scheduler else "")
     (REPO / "bench" / "records" / f"profile-{tag}.json").write_text(json.dumps(record, indent=1) + "\n")
     rows = "\n".join(f"| {k} | {v:.1f} | {100 * v / total:.0f}% |" for k, v in areas.most_common())
     rows += "\n" + "\n".join(f"| &nbsp; {k} | {v:.1f} | {100 * v / total:.0f}% |" for k, v in parts.most_common(12))

@@ -155,20 +155,19 @@ class RankingValidation(keras.callbacks.Callback):
         return f"{prefix}hr@{k}", f"{prefix}ndcg@{k}"
 
     def on_epoch_end(self, epoch, logs=None):
-        due = not (epoch + 1) % self.every or epoch + 1 == self.params.get("epochs")
+        for protocol in self.protocols:  # always present: CSVLogger fixes its columns at the first epoch
+            logs.update(dict.fromkeys(self.keys(protocol, self.k), float("nan")))
+        if (epoch + 1) % self.every and epoch + 1 != self.params.get("epochs"): return  # not due
         model = self.model
-        if due and process_count() > 1:  # several hosts: each ranks on a copy of its own, built once
+        if process_count() > 1:  # several hosts: each ranks on a copy of its own, built once
             model = self.replica = local_replica(self.model, into=self.replica)
-        for protocol in self.protocols:
-            hr, ndcg = self.keys(protocol, self.k)
-            logs[hr] = logs[ndcg] = float("nan")  # always present: CSVLogger fixes its columns at the first epoch
-            if not due: continue
-            release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
-            # seed: the sampled protocol's negatives, the same at every evaluation
-            with process_local():
+        release_memory()  # what the epoch's steps freed goes back to the system before evaluation allocates
+        with process_local():
+            for protocol in self.protocols:  # seed: the sampled protocol's negatives, the same at every evaluation
                 m = evaluate(model, self.split, "val", protocol, ks=(self.k,), seed=0)
-            logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
-            release_memory()  # and what evaluation freed, before the steps allocate again
+                hr, ndcg = self.keys(protocol, self.k)
+                logs[hr], logs[ndcg] = m[f"hr@{self.k}"], m[f"ndcg@{self.k}"]
+        release_memory()  # and what evaluation freed, before the steps allocate again
 
 # %% ../nbs/05_training.ipynb #5b0e7a06
 class EpochTime(keras.callbacks.Callback):
