@@ -53,8 +53,8 @@ def main(argv=None):
     shutil.rmtree(a.out, ignore_errors=True)
     paper = str(a.out / "paper")
     commands = {  # the recommendation reads the paper run, so it comes last
-        "train --recipe paper --fast-dropout --pack --epochs 2 --eval-every 1":
-            ["train", "--data", data, "--out", paper, "--recipe", "paper", "--fast-dropout", "--pack", *RUN],
+        "train --recipe paper-fast --epochs 2 --eval-every 1":
+            ["train", "--data", data, "--out", paper, "--recipe", "paper-fast", *RUN],
         "train --epochs 2 --eval-every 1 (the default recipe)": ["train", "--data", data, "--out", str(a.out / "default"), *RUN],
         "recommend --movies 1 2 3 -k 10 (the paper run)": ["recommend", "--model", paper, "--movies", "1", "2", "3", "-k", "10"],
     }

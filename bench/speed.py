@@ -3,7 +3,7 @@ judge's own tool (../shared/bench/side_by_side.py), plus what ours computes per 
 
 Two invocations of side_by_side.py, each one run in which the trainers alternate:
   default: ours with `sasrec train`'s defaults (the default recipe), pmixer (its defaults: d 50, maxlen 200), seed
-  paper:   ours with `--recipe paper` plus the fast path (`--fast-dropout --pack`), and seed
+  paper:   ours with `--recipe paper-fast` (the paper's recipe with `--fast-dropout --pack`), and seed
 Steady epochs as side_by_side.py defines them (epoch 1 dropped, and ours' last, which validates). Compile time: our
 first epoch minus our median steady one. GFLOP/s: the FLOPs of one epoch's steps (counted below, from the real
 batches) over the steady epoch. Peak RSS: /usr/bin/time -v of each training process.
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, REPO, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
 
 SIDE_BY_SIDE = REPO.parent / "shared" / "bench" / "side_by_side.py"
-FAST_PAPER = "--recipe paper --fast-dropout --pack"
+FAST_PAPER = "--recipe paper-fast"
 
 
 def epoch_flops(config, split) -> float:
@@ -94,7 +94,7 @@ def main(argv=None):
     from sasrec_nb.preprocessing import leave_one_out
     from sasrec_nb.config import DEFAULT_RECIPE, recipe
     split = leave_one_out(load(a.data / "ml-1m-sas" / "ml-1m.txt.xz"))
-    configs = {"default": recipe(DEFAULT_RECIPE), "paper": recipe("paper", fast_dropout=True, pack=True)}
+    configs = {"default": recipe(DEFAULT_RECIPE), "paper": recipe("paper-fast")}
     flops = {k: epoch_flops(c, split) for k, c in configs.items()}
     results, commands = {}, {}
     for name, only, extra in (("default", "ours,pmixer,seed", ""), ("paper", "ours,seed", FAST_PAPER)):

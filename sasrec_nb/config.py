@@ -193,6 +193,7 @@ def differences(self: Config, other: Config) -> str:
 # %% ../nbs/00_config.ipynb #add73467
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
+    "paper-fast": dict(fast_dropout=True, pack=True),  # ...with cheap dropout masks and packed batches
     # SASRec+ on the paper's architecture
     "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),
     # ...on eSASRec's gated blocks, with SASRec+'s initialisation and Adam, packed
