@@ -31,14 +31,25 @@ def records(folder: Path = RECORDS) -> list[dict]:
     "Every quality record, in the order of their run folders' names."
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
-def recipe_of(record: dict) -> str | None:
-    "The recipe whose config this run trained (its seed aside), or None for a variant."
+def _nearest(record: dict) -> tuple[str, dict]:
+    "The recipe closest to this run's config (the fewest fields apart, the seed aside) and those fields' values."
     import dataclasses
     from sasrec_nb.config import RECIPES, Config, recipe
     saved = dataclasses.asdict(Config.from_dict(record["config"]))
-    for name in RECIPES:
-        if {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]} == saved: return name
-    return None
+    def apart(name):
+        base = {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]}
+        return {k: v for k, v in saved.items() if base[k] != v}
+    return min(((name, apart(name)) for name in RECIPES), key=lambda kv: len(kv[1]))
+
+def recipe_of(record: dict) -> str | None:
+    "The recipe whose config this run trained (its seed aside), or None for a variant."
+    name, apart = _nearest(record)
+    return None if apart else name
+
+def described(record: dict) -> str:
+    "The run's recipe, or for a variant its nearest recipe and what it changes: `softmax-ligr-wide + epochs 100`."
+    name, apart = _nearest(record)
+    return f"`{name}`" + "".join(f"{' +' if i == 0 else ','} {k} {v}" for i, (k, v) in enumerate(apart.items()))
 
 def results_table(folder: Path = RECORDS) -> str:
     "Markdown: one row per recipe (mean ± sd over its training seeds), then the published figures."
@@ -63,11 +74,11 @@ def results_table(folder: Path = RECORDS) -> str:
 
 def runs_table(folder: Path = RECORDS) -> str:
     "Markdown: one row per recorded run, with what sets it apart, its training time and its test and validation figures."
-    rows = ["| run | recipe | loss | d | dropout | seed | best epoch / run | minutes | sampled HR@10 | sampled NDCG@10 | full HR@10 "
-            "| full NDCG@10 | val full NDCG@10 |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| run | recipe (+ what the run changes) | seed | best epoch / run | minutes | sampled HR@10 | sampled NDCG@10 "
+            "| full HR@10 | full NDCG@10 | val full NDCG@10 |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in records(folder):
         c, t = r["config"], r["test"]
-        rows.append(f"| `{r['run']}` | {recipe_of(r) or 'variant'} | {c['loss']} | {c['hidden_dim']} | {c['dropout']} | {c['seed']} "
+        rows.append(f"| `{r['run']}` | {described(r)} | {c['seed']} "
                     f"| {r['best_epoch']} / {r['epochs_run']} | {r['train_minutes']:.0f} | "
                     + " | ".join(f"{t[m]:.4f}" for m in METRICS) + f" | {r['val']['full ndcg@10']:.4f} |")
     return "\n".join(rows)

@@ -77,8 +77,8 @@ class Config:
     beta_1: float = option(0.9, "Adam")
     beta_2: float = option(0.98, "Adam")
     lr_schedule: str = option("constant", "constant (the paper's) or cosine: the learning rate falls to 0 over epochs "
-                                          "(Keras' CosineDecay; lower quality on ML-1M: paper recipe at 200 epochs, "
-                                          "softmax-ligr at 60)")
+                                          "(Keras' CosineDecay; on ML-1M lower for paper at 200 epochs and softmax-"
+                                          "ligr at 60, no higher for softmax-ligr-wide at 50)")
     batch_size: int = option(128, "users per step")
     bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
                                               "targets, and cut padding (26-32% faster epochs; off = paper)")
