@@ -188,7 +188,8 @@ def gbce_beta(num_negatives: int, num_items: int, t: float) -> float:
 # %% ../nbs/03_model.ipynb #36b8c53e
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class GBCE:
-    """gSASRec's generalised binary cross-entropy against `num_negatives` uniform negatives shared by the batch.
+    """gSASRec's generalised binary cross-entropy against `num_negatives` uniform negatives shared by the batch,
+    every score shifted by log(beta / k), where an uninformed model's scores settle (no ranking changes).
 
     Args:
         num_negatives: negatives a batch draws (k).
@@ -208,11 +209,13 @@ class GBCE:
         h, y, n_real = pack_targets(hidden, ops.convert_to_tensor(targets["positives"], "int32"))
         negatives = ops.convert_to_tensor(targets["negatives"], "int32")
         # for the negatives this batch holds
-        beta = gbce_beta(ops.shape(negatives)[0], _catalogue(embeddings, num_items), self.t)
+        k = ops.shape(negatives)[0]
+        beta = gbce_beta(k, _catalogue(embeddings, num_items), self.t)
+        shift = float(np.log(beta / k))
 
         def nll(hc, yc):
             target, scores = _shared_scores(hc, embeddings, negatives, yc)  # a hit's -1e9 costs softplus(-1e9) = 0
-            per_position = beta * ops.softplus(-target) + ops.sum(ops.softplus(scores), axis=1)
+            per_position = beta * ops.softplus(-(target + shift)) + ops.sum(ops.softplus(scores + shift), axis=1)
             return ops.sum(ops.where(yc > 0, per_position, 0.0))
         return _mean_over(chunked_sum(nll, self.chunk_size, n_real, h, y), n_real)
 
