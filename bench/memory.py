@@ -1,5 +1,5 @@
 """Peak memory (RSS) of the `sasrec` commands on ML-1M: `sasrec train` for two epochs with a validation after each
-(and the final evaluation) with the paper's recipe on the fast path and with the default recipe, then
+(and the final evaluation) with `--recipe paper-fast` (the paper's on the fast path) and with the default recipe, then
 `sasrec recommend` from the paper run for a history of three movies.
 
 Peak RSS is the kernel's high-water mark of each process (`ru_maxrss` of a wrapper's only child), so other work on the

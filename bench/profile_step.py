@@ -6,7 +6,7 @@ names, and operations that XLA fused without a name (YNNPACK's matrix products) 
 attention scores, or the rest). The step's buffer total comes from XLA's own memory report of the same compiled step.
 Issue 14 asks to profile before changing the step; this is that profile, repeatable.
 
-Usage: python bench/profile_step.py [--recipe paper --fast-dropout --pack] [--steps 12] [--data ../shared/data]
+Usage: python bench/profile_step.py [--recipe paper-fast] [--steps 12] [--data ../shared/data]
 Writes its report in bench/results/ and bench/records/profile-<recipe>.json. Run it on a quiet machine.
 """
 from __future__ import annotations

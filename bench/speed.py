@@ -3,7 +3,7 @@ judge's own tool (../shared/bench/side_by_side.py), plus what ours computes per 
 
 Two invocations of side_by_side.py, each one run in which the trainers alternate:
   default: ours with `sasrec train`'s defaults (the default recipe), pmixer (its defaults: d 50, maxlen 200), seed
-  paper:   ours with `--recipe paper-fast` (the paper's recipe with `--fast-dropout --pack`), and seed
+  paper-fast: ours with `--recipe paper-fast` (the paper's recipe with `--fast-dropout --pack`), and seed
 Steady epochs as side_by_side.py defines them (epoch 1 dropped, and ours' last, which validates). Compile time: our
 first epoch minus our median steady one. GFLOP/s: the FLOPs of one epoch's steps (counted below, from the real
 batches) over the steady epoch. Peak RSS: /usr/bin/time -v of each training process.
@@ -94,10 +94,10 @@ def main(argv=None):
     from sasrec_nb.preprocessing import leave_one_out
     from sasrec_nb.config import DEFAULT_RECIPE, recipe
     split = leave_one_out(load(a.data / "ml-1m-sas" / "ml-1m.txt.xz"))
-    configs = {"default": recipe(DEFAULT_RECIPE), "paper": recipe("paper-fast")}
+    configs = {"default": recipe(DEFAULT_RECIPE), "paper-fast": recipe("paper-fast")}
     flops = {k: epoch_flops(c, split) for k, c in configs.items()}
     results, commands = {}, {}
-    for name, only, extra in (("default", "ours,pmixer,seed", ""), ("paper", "ours,seed", FAST_PAPER)):
+    for name, only, extra in (("default", "ours,pmixer,seed", ""), ("paper-fast", "ours,seed", FAST_PAPER)):
         runs, commands[name] = side_by_side(a, only, extra)
         results[name] = summarise(runs)
     record = dict(command=" ".join(["python bench/speed.py", *sys.argv[1:]]), started=started, finished=utc_now(),
@@ -105,14 +105,14 @@ def main(argv=None):
                   configs={k: {f: getattr(c, f) for f in ("loss", "hidden_dim", "block", "dropout", "fast_dropout", "pack")} for k, c in configs.items()},
                   epoch_gflop={k: round(v / 1e9, 1) for k, v in flops.items()})
     lines = []
-    for name in ("default", "paper"):
+    for name in ("default", "paper-fast"):
         r, ours = results[name], results[name].get("ours", {})
         if not ours.get("steady_s"): lines.append(f"| {name} | ours failed: rc {ours.get('rc')} | | | | | |"); continue
         gflops = flops[name] / 1e9 / ours["steady_s"]
         compile_s = statistics.median(ours["first_epoch_s"]) - ours["steady_s"]
         for k in ("seed", "pmixer"):
             if r.get(k, {}).get("steady_s"): record.setdefault("ratios", {})[f"{name}: {k}/ours"] = round(r[k]["steady_s"] / ours["steady_s"], 2)
-        lines.append(f"| {name} (`{FAST_PAPER if name == 'paper' else 'sasrec train'}`) | {ours['steady_s']:.2f} | "
+        lines.append(f"| {name} (`{FAST_PAPER if name == 'paper-fast' else 'sasrec train'}`) | {ours['steady_s']:.2f} | "
                      + " | ".join(f"{r[k]['steady_s']:.2f} ({r[k]['steady_s'] / ours['steady_s']:.2f}x)" if r.get(k, {}).get("steady_s") else "–" for k in ("seed", "pmixer"))
                      + f" | {flops[name] / 1e9:.0f} GFLOP, {gflops:.0f} GFLOP/s | {compile_s:.1f} | "
                      + ", ".join(f"{k} {max(v['rss_mb']):.0f}" for k, v in r.items() if v["rss_mb"] and None not in v["rss_mb"]) + " |")

@@ -32,7 +32,8 @@ def records(folder: Path = RECORDS) -> list[dict]:
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
 def _nearest(record: dict) -> tuple[str, dict]:
-    "The recipe closest to this run's config (the fewest fields apart, the seed aside) and those fields' values."
+    """The recipe closest to this run's config (the fewest fields apart, the seed aside; a tie goes to the first in
+    `RECIPES`) and those fields' values."""
     import dataclasses
     from sasrec_nb.config import RECIPES, Config, recipe
     saved = dataclasses.asdict(Config.from_dict(record["config"]))
@@ -78,7 +79,9 @@ def runs_table(folder: Path = RECORDS) -> str:
             "| full HR@10 | full NDCG@10 | val full NDCG@10 |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in records(folder):
         c, t = r["config"], r["test"]
-        rows.append(f"| `{r['run']}` | {described(r)} | {c['seed']} "
+        # a run whose code has changed since keeps its figures, marked with what changed ("superseded" in its record)
+        note = f" (superseded: {r['superseded']})" if r.get("superseded") else ""
+        rows.append(f"| `{r['run']}` | {described(r)}{note} | {c['seed']} "
                     f"| {r['best_epoch']} / {r['epochs_run']} | {r['train_minutes']:.0f} | "
                     + " | ".join(f"{t[m]:.4f}" for m in METRICS) + f" | {r['val']['full ndcg@10']:.4f} |")
     return "\n".join(rows)
