@@ -151,15 +151,19 @@ class TrainingBatches(keras.utils.PyDataset):
                  sampling: str = "uniform",
                  # rows of every batch a multiple of this (the devices of a data-parallel run): empty rows added
                  row_multiple: int = 1,
+                 # histories longer than max_len also give rows of their earlier windows: every training item is a
+                 # target once an epoch, not only the last max_len of each user
+                 windows: bool = False,
                  **kwargs):  # passed to `keras.utils.PyDataset` (workers, ...)
         super().__init__(**kwargs)
         self.batch_size, self.num_negatives, self.seed, self.max_len = batch_size, num_negatives, seed, max_len
         self.widths = sorted({min(w, max_len) for w in bucket_widths} | {max_len}) if bucket_widths else [max_len]
         if pack and bucket_widths: raise ValueError("pack and bucket_widths both cut padding; choose one")
         self.pack, self.row_multiple = pack, row_multiple
-        self.users = np.flatnonzero(split.train_lengths >= 2)
+        self.users = np.flatnonzero(split.train_lengths >= 2)  # the user of each row
         if len(self.users) == 0: raise DataError("no user has two or more training items: nothing to train on")
         s, e = split.starts[self.users], split.train_end[self.users]
+        if windows: self.users, s, e = _windows(self.users, s, e, max_len)
         self.inputs = left_pad(split.seqs.items, s, e - 1, max_len)  # (U, T)
         self.positives = left_pad(split.seqs.items, s + 1, e, max_len)  # (U, T): next item at each position
         self.input_lengths = e - 1 - s  # real items in each input row
@@ -185,6 +189,13 @@ def set_epoch(self: TrainingBatches, epoch: int):
     order = rng.permutation(len(self.users))
     if len(self.widths) == 1: self.batches = [order[i:i + bs] for i in range(0, len(order), bs)]
     else: self.batches = _sortish_batches(order, self.input_lengths, bs, rng)
+
+# %% ../nbs/02_preprocessing.ipynb #5d1e0a7b
+def _windows(users, starts, ends, max_len: int) -> tuple:
+    "`(users, starts, ends)` with a row for each `max_len` targets of a user: ends step back by `max_len`, newest first."
+    n = -(-(ends - starts - 1) // max_len)  # windows each user's targets fill
+    k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)  # 0 for a user's most recent window
+    return np.repeat(users, n), np.repeat(starts, n), np.repeat(ends, n) - k * max_len
 
 # %% ../nbs/02_preprocessing.ipynb #0c726207
 @patch

@@ -48,7 +48,7 @@ def batches_for(config: Config, split: Split,
     "The training batches `config` asks for: window, batch size, its loss's negatives, seed, padding cuts."
     return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed,
                            config.bucket_widths, config.pack, negatives=LOSSES[config.loss].negatives,
-                           sampling=config.sampling, row_multiple=row_multiple)
+                           sampling=config.sampling, row_multiple=row_multiple, windows=config.windows)
 
 # %% ../nbs/05_training.ipynb #5b0e7a03
 def build_model(config: Config, num_items: int,
