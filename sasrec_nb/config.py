@@ -202,9 +202,11 @@ RECIPES = {
     "softmax-ligr": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60,
                          block="ligr", init_std=0.02, beta_2=0.999, pack=True),
 }
-# the best
+# ...twice as wide
 RECIPES["softmax-ligr-wide"] = {**RECIPES["softmax-ligr"], "hidden_dim": 128, "dropout": 0.2, "learning_rate": 2e-3}
-DEFAULT_RECIPE = "softmax-ligr-wide"
+# ...on every training item: the best
+RECIPES["softmax-ligr-wide-windows"] = {**RECIPES["softmax-ligr-wide"], "windows": True, "epochs": 40}
+DEFAULT_RECIPE = "softmax-ligr-wide-windows"
 
 def recipe(name: str = DEFAULT_RECIPE,  # one of `RECIPES`
            **overrides,  # `Config` fields that replace the recipe's
