@@ -1,6 +1,7 @@
 """Shared helpers of the bench scripts: machine description, background load, and their reports (bench/results/, listed in RESULTS.md)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import re
@@ -21,8 +22,9 @@ def sh(cmd: str) -> str:
 def machine() -> dict:
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    gpu = sh("nvidia-smi -L 2>/dev/null").split(" (UUID")[0]  # "GPU 0: NVIDIA H200" where training may have used one
     return dict(nproc=int(sh("nproc") or 0), cpu=cpu, mem_gib=round(int(mem) / 2**20, 1),
-                python=platform.python_version(), os=platform.platform())
+                python=platform.python_version(), os=platform.platform(), **({"gpu": gpu} if gpu else {}))
 
 
 def load_snapshot() -> str:
@@ -62,6 +64,13 @@ def report_file(title: str) -> Path:
 def write_section(title: str, body: str) -> Path:
     "Replace the `## title` section of the script's report file (up to the next `## `), or append it; then list it in RESULTS.md."
     path = report_file(title)
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / ".lock", "w") as lock:  # runs that end together each keep their section
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _write_section(path, title, body)
+
+
+def _write_section(path: Path, title: str, body: str) -> Path:
     text = (path.read_text(encoding="utf-8") if path.exists() else
             f"# {path.stem}.py: its reports\n\nWritten by `bench/{path.stem}.py`; each section is replaced when a run with its title is repeated.\n")
     section = f"## {title}\n\n{body.strip()}\n"
@@ -70,7 +79,6 @@ def write_section(title: str, body: str) -> Path:
         text = pat.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
     else:
         text = text.rstrip() + "\n\n" + section
-    path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     write_details()
     return path

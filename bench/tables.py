@@ -52,6 +52,11 @@ def described(record: dict) -> str:
     name, apart = _nearest(record)
     return f"`{name}`" + "".join(f"{' +' if i == 0 else ','} {k} {v}" for i, (k, v) in enumerate(apart.items()))
 
+def _minutes(record: dict) -> str:
+    "Its minutes of training, marked where a GPU trained it (bench/_common.machine names one only where it saw one)."
+    gpu = record["machine"].get("gpu")
+    return f"{record['train_minutes']:.1f} (on {gpu.split(': ')[-1]})" if gpu else f"{record['train_minutes']:.0f}"
+
 def results_table(folder: Path = RECORDS) -> str:
     "Markdown: one row per recipe (mean ± sd over its training seeds), then the published figures."
     by_recipe: dict[str, list[dict]] = {}
@@ -67,7 +72,7 @@ def results_table(folder: Path = RECORDS) -> str:
             cells.append(f"{v.mean():.4f}" + (f" ± {v.std(ddof=1):.4f}" if len(v) > 1 else ""))
         seeds = ", ".join(str(r["config"]["seed"]) for r in rs)
         epochs = ", ".join(str(r["best_epoch"]) for r in rs)
-        minutes = ", ".join(f"{r['train_minutes']:.0f}" for r in rs)
+        minutes = ", ".join(_minutes(r) for r in rs)
         default = " (default)" if name == DEFAULT_RECIPE else ""
         rows.append(f"| **ours, `--recipe {name}`{default}** | " + " | ".join(cells) + f" | {seeds} | {epochs} | {minutes} |")
     rows += [f"| {n} | {a or '–'} | {b or '–'} | {c} | {d} | | | |" for n, a, b, c, d in PUBLISHED]
@@ -82,7 +87,7 @@ def runs_table(folder: Path = RECORDS) -> str:
         # a run whose code has changed since keeps its figures, marked with what changed ("superseded" in its record)
         note = f" (superseded: {r['superseded']})" if r.get("superseded") else ""
         rows.append(f"| `{r['run']}` | {described(r)}{note} | {c['seed']} "
-                    f"| {r['best_epoch']} / {r['epochs_run']} | {r['train_minutes']:.0f} | "
+                    f"| {r['best_epoch']} / {r['epochs_run']} | {_minutes(r)} | "
                     + " | ".join(f"{t[m]:.4f}" for m in METRICS) + f" | {r['val']['full ndcg@10']:.4f} |")
     return "\n".join(rows)
 
@@ -164,6 +169,7 @@ def plot_time(folder: Path = RECORDS, out: Path = ROOT / "bench" / "quality_time
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for r in records(folder):
+        if r["machine"].get("gpu"): continue  # its minutes are a GPU's, not 2 CPU cores'
         t, v = zip(*[(s / 60, n) for _, s, n in r["val_curve"]])
         ax.plot(t, v, marker=".", label=f"{r['run']} ({r['config']['loss']}, seed {r['config']['seed']})")
     ax.set(xlabel="minutes of training (2 CPU cores)", ylabel="validation NDCG@10, full ranking",
