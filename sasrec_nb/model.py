@@ -32,10 +32,10 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
     import keras_rs
 
 # %% auto #0
-__all__ = ['LOSSES', 'USERS_AT_ONCE', 'tensorflow_hidden', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE',
-           'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval', 'mask_width', 'hash_keep',
-           'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'recency_positions', 'visible_keys',
-           'make_block', 'SASRec', 'data_shards']
+__all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'tensorflow_hidden', 'SampledBCE', 'pack_targets',
+           'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval',
+           'mask_width', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock',
+           'recency_positions', 'visible_keys', 'make_block', 'SASRec', 'data_shards']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -103,6 +103,8 @@ def _positives(targets):
     return targets[..., 0] if len(ops.shape(targets)) == 3 else targets
 
 # %% ../nbs/03_model.ipynb #5d9847dc
+CATALOGUE_CHUNK = 1024  # positions scored against the whole catalogue at once (above)
+
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SoftmaxCE:
     """Softmax cross-entropy of each position's next item over the whole catalogue ("SASRec+").
@@ -112,7 +114,7 @@ class SoftmaxCE:
     """
     negatives = None  # batches carry the positives only
 
-    def __init__(self, chunk_size: int = 4096): self.chunk_size = chunk_size
+    def __init__(self, chunk_size: int = CATALOGUE_CHUNK): self.chunk_size = chunk_size
 
     def __call__(self, hidden, targets, embeddings, num_items=None):
         """Mean loss over positions with a next item. hidden (B,T,d), targets (B,T) positives, embeddings (V+1,d).
@@ -323,19 +325,34 @@ def initializer(std: float | None = None):
     return keras.initializers.GlorotUniform() if std is None else keras.initializers.RandomNormal(stddev=std)
 
 # %% ../nbs/03_model.ipynb #fad97cba
+# queries scored per chunk of this many under a causal mask; 25, 40, 50 and 100 took 158, 155, 160 and 165 ms a
+# paper-fast step on a 2-core Xeon (200 unchunked)
+CAUSAL_CHUNK = 40
+
 def attend(q, k, v,  # (B, T, d) projected queries, keys and values
            num_heads: int, attention_mask=None,  # (B, T, T) True where a query may see a key
-           dropout=None, training=False):  # a dropout layer for the probabilities
+           dropout=None, training=False,  # a dropout layer for the probabilities
+           causal_chunk: int | None = None,  # the mask is causal: score queries in chunks of this many (above)
+           ):
     ("Scaled dot-product attention over `num_heads` heads of q, k, v, with dropout on the probabilities: "
      "(B, T, d), no output matrix.")
     b, t, d = ops.shape(q)
-    heads = lambda z: ops.reshape(z, (b, ops.shape(z)[1], num_heads, d // num_heads))  # (B, T, h, d/h)
-    q, k, v = heads(q), heads(k), heads(v)
-    scores = ops.einsum("bqhc,bkhc->bhqk", q, k) / ops.sqrt(ops.cast(d // num_heads, q.dtype))
-    if attention_mask is not None: scores = ops.where(ops.cast(attention_mask, "bool")[:, None], scores, -1e9)
-    probs = ops.softmax(scores, axis=-1)
-    if dropout is not None: probs = dropout(probs, training=training)
-    return ops.reshape(ops.einsum("bhqk,bkhc->bqhc", probs, v), (b, t, d))
+    one = num_heads == 1
+    heads = (lambda z: z) if one else lambda z: ops.reshape(z, (b, ops.shape(z)[1], num_heads, d // num_heads))
+    q, k, v, scale = heads(q), heads(k), heads(v), ops.sqrt(ops.cast(d // num_heads, q.dtype))  # (B, T[, h], d/h)
+    qk, pv = ("bqc,bkc->bqk", "bqk,bkc->bqc") if one else ("bqhc,bkhc->bhqk", "bhqk,bkhc->bqhc")
+    if attention_mask is not None:
+        attention_mask = ops.cast(attention_mask, "bool") if one else ops.cast(attention_mask, "bool")[:, None]
+
+    def part(start, end):  # queries start:end against the keys up to `end`
+        scores = ops.einsum(qk, q[:, start:end], k[:, :end]) / scale  # scaled here, fused: 12 % faster than q / scale
+        if attention_mask is not None: scores = ops.where(attention_mask[..., start:end, :end], scores, -1e9)
+        probs = ops.softmax(scores, axis=-1)
+        if dropout is not None: probs = dropout(probs, training=training)
+        return ops.einsum(pv, probs, v[:, :end])
+    if not (causal_chunk and isinstance(t, int)): out = part(0, t)
+    else: out = ops.concatenate([part(s, min(s + causal_chunk, t)) for s in range(0, t, causal_chunk)], axis=1)
+    return ops.reshape(out, (b, t, d))
 
 # %% ../nbs/03_model.ipynb #d814a726
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -388,12 +405,12 @@ class SASRecBlock(keras.layers.Layer):
         self.ffn_outer.build((*input_shape[:-1], self.ffn_dim))
         self.built = True
 
-    def call(self, x, attention_mask=None, training=False):
+    def call(self, x, attention_mask=None, training=False, causal_chunk=None):
         ("x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key "
-         "(causality included by the caller).")
+         "(causality included by the caller); causal_chunk: `attend`'s, for a causal mask (Keras' attention ignores it).")
         q = self.attention_norm(x)
-        attend = self.attention if self.output_projection else self._attend
-        x = q + attend(q, x, x, attention_mask=attention_mask, training=training)
+        if self.output_projection: x = q + self.attention(q, x, x, attention_mask=attention_mask, training=training)
+        else: x = q + self._attend(q, x, x, attention_mask, training, causal_chunk)
         x = self.ffn_norm(x)
         h = self.ffn_dropout(self.ffn_inner(x), training=training)
         return x + self.ffn_dropout(self.ffn_outer(h), training=training)
@@ -405,10 +422,10 @@ class SASRecBlock(keras.layers.Layer):
 
 # %% ../nbs/03_model.ipynb #8dd4adc2
 @patch
-def _attend(self: SASRecBlock, query, key, value, attention_mask=None, training=False):
+def _attend(self: SASRecBlock, query, key, value, attention_mask=None, training=False, causal_chunk=None):
     "Attention with no output matrix, as the paper's code."
     return attend(self.query(query), self.key(key), self.value(value), self.num_heads, attention_mask,
-                  self.attention_dropout, training)
+                  self.attention_dropout, training, causal_chunk)
 
 # %% ../nbs/03_model.ipynb #d52e1b8a0f33
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -448,12 +465,12 @@ class LiGRBlock(keras.layers.Layer):
         self.ffn_outer.build((*input_shape[:-1], self.ffn_dim))
         self.built = True
 
-    def call(self, x, attention_mask=None, training=False):
-        "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key."
+    def call(self, x, attention_mask=None, training=False, causal_chunk=None):
+        "x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key; causal_chunk: `attend`'s."
         drop = lambda z: self.branch_dropout(z, training=training)
         a = self.attention_norm(x)
         heads = attend(self.query(a), self.key(a), self.value(a), self.num_heads, attention_mask,
-                       self.attention_dropout, training)
+                       self.attention_dropout, training, causal_chunk)
         x = x + self.attention_gate(x) * drop(self.attention_output(heads))
         f = self.ffn_norm(x)
         return x + self.ffn_gate(x) * drop(self.ffn_outer(drop(self.ffn_silu(f) * self.ffn_linear(f))))
@@ -592,7 +609,7 @@ def call(self: SASRec, item_ids, training=False):
     visible = visible_keys(ids, item_ids["segments"] if packed else None)  # (B, T, T)
     for block in self.blocks:
         if self.block == "pre_ln": x = block(x, decoder_attention_mask=visible, training=training)
-        else: x = block(x, attention_mask=visible, training=training)
+        else: x = block(x, attention_mask=visible, training=training, causal_chunk=CAUSAL_CHUNK)  # visible is causal
     return self.final_norm(x)
 
 # %% ../nbs/03_model.ipynb #2720e883
