@@ -199,11 +199,17 @@ def _windows(users, starts, ends, max_len: int) -> tuple:
 
 # %% ../nbs/02_preprocessing.ipynb #0c726207
 @patch
+def _width(self: TrainingBatches, rows) -> int:
+    "Columns of a batch of `rows`: the narrowest width that holds its longest history (cut padding changes nothing)."
+    return next(w for w in self.widths if w >= min(self.input_lengths[rows].max(), self.max_len))
+
+@patch(as_prop=True)
+def _pack_multiple(self: TrainingBatches) -> int: return int(np.lcm(8, self.row_multiple))  # 8s, and the devices'
+
+@patch
 def __getitem__(self: TrainingBatches, i: int):
     rows = self.batches[i]
-    longest = min(self.input_lengths[rows].max(), self.max_len)
-    # padding invariance: cutting empty columns changes nothing
-    width = next(w for w in self.widths if w >= longest)
+    width = self._width(rows)
     pos = self.positives[rows, -width:]
     if self.negatives != "per_position": y = self._targets(pos, i)
     else:
@@ -211,7 +217,7 @@ def __getitem__(self: TrainingBatches, i: int):
                            np.random.default_rng([self.seed, self.epoch, i]))
         neg[pos == 0] = 0  # no negatives where there is no positive
         y = np.concatenate([pos[..., None], neg], axis=-1)
-    if self.pack: return packed(self.inputs[rows], y, int(np.lcm(8, self.row_multiple)))
+    if self.pack: return packed(self.inputs[rows], y, self._pack_multiple)
     if len(self.widths) == 1: return pad_rows(self.row_multiple, self.inputs[rows, -width:], y)
     # sorted batches differ in size: weigh each by its share of an average batch's targets,
     # so every position counts alike
@@ -296,3 +302,21 @@ def packed(inputs,  # (B, T) left-padded histories
     segments[dst], positions[dst] = user + 1, lengths[user] - 1 - j
     x = {"items": pack(inputs), "segments": segments, "positions": positions}
     return x, ({k: pack(v) for k, v in targets.items()} if isinstance(targets, dict) else pack(targets))
+
+# %% ../nbs/02_preprocessing.ipynb #5a1e0c12
+@patch
+def shape(self: TrainingBatches, i: int) -> tuple[int, int]:
+    "(rows, columns) of batch `i`'s inputs in this epoch, without building it."
+    rows, t = self.batches[i], self.max_len
+    if not self.pack: return -(-len(rows) // self.row_multiple) * self.row_multiple, self._width(rows)
+    return pack_rows(np.minimum(self.input_lengths[rows], t), t, self._pack_multiple)[2], t
+
+@patch
+def shapes(self: TrainingBatches, epochs) -> dict:
+    "{(rows, columns): (epoch, i)}, the first batch of each shape in `epochs` (an iterable); the current epoch is kept."
+    current, first = self.epoch, {}
+    for epoch in epochs:
+        self.set_epoch(epoch)
+        for i in range(len(self)): first.setdefault(self.shape(i), (epoch, i))
+    self.set_epoch(current)
+    return first

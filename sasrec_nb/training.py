@@ -31,8 +31,9 @@ from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'process_count', 'device_distribution', 'process_local', 'local_replica',
-           'release_memory', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'KeepBest', 'Checkpoint',
-           'read_history', 'plot_history', 'evaluate_run', 'train', 'ProcessRows', 'same_checkpoint_everywhere']
+           'release_memory', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'CompileAhead', 'KeepBest',
+           'Checkpoint', 'read_history', 'plot_history', 'evaluate_run', 'train', 'ProcessRows',
+           'same_checkpoint_everywhere']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -189,6 +190,27 @@ class TimeLeft(keras.callbacks.Callback):
 def format_minutes(seconds: float) -> str:
     "'12 min', or '45 s' under a minute."
     return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+# %% ../nbs/05_training.ipynb #6c0a11e2
+class CompileAhead(keras.callbacks.Callback):
+    "At the first epoch's start, compile the training step for every batch shape of the run's epochs (JAX, one device)."
+    def __init__(self, batches: TrainingBatches, epochs: int):  # the run's batches and its last epoch + 1
+        super().__init__()
+        self.batches, self.epochs, self.compiled = batches, epochs, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if (self.compiled is not None or keras.backend.backend() != "jax" or keras.distribution.distribution()
+                or not isinstance(self.batches, TrainingBatches)): return
+        import jax
+        state = self.model._get_jax_state(trainable_variables=True, non_trainable_variables=True,
+                                          optimizer_variables=True, metrics_variables=True)
+        self.compiled = self.batches.shapes(range(epoch, self.epochs))
+        step = self.model.train_function
+        for shape_epoch, i in self.compiled.values():
+            self.batches.set_epoch(shape_epoch)
+            # the step donates its state: a copy goes in, and what comes out is dropped
+            jax.block_until_ready(step(jax.tree.map(jax.numpy.copy, state), iter([self.batches[i]])))
+        self.batches.set_epoch(epoch)
 
 # %% ../nbs/05_training.ipynb #b788a01c
 class KeepBest(keras.callbacks.Callback):
@@ -402,6 +424,7 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
     model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
         SetEpoch(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep,
         EpochTime(),  # after validation: it times it too
+        CompileAhead(batches, config.epochs),  # after EpochTime: the first epoch's time holds the compiling
         *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes in
