@@ -36,6 +36,8 @@ def epoch_flops(config, split) -> float:
     for SwiGLU, and the gates of "ligr" 2·N·d² each). The loss: `ce` scores every item at every target, 2·targets·V·d;
     `bce` two dot products per target. The backward pass costs twice the forward, and `ce`'s chunks are computed once more
     (rematerialised): total = 3 x forward (+ 1 x the `ce` scores). Elementwise work (softmax, norms, masks) is not counted.
+    The attention is counted over the whole T x T square, though `model.attend` scores only the blocks on and below the
+    diagonal (chunks of `CAUSAL_CHUNK` queries: 60 % of the square at T = 200), so GFLOP/s is the rate of the square's work.
     """
     from sasrec_nb.training import batches_for
     b = batches_for(config, split)  # the batches `sasrec train` would feed

@@ -98,12 +98,13 @@ def others_table(folder: Path = RECORDS) -> str:
     def rec(name):
         f = folder / f"{name}.json"
         return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
-    rows = ["| benchmark (record) | headline figures | date |", "|---|---|---|"]
+    when = lambda r: f"{r['started']}, {r['machine'].get('cpu', '?')}"  # the date and the machine of a record
+    rows = ["| benchmark (record) | headline figures | date, machine |", "|---|---|---|"]
     if (r := rec("main_job")):
         phases = "; ".join(f"{n} {m} min" for n, m in r["phases_min"].items())
         rows.append(f"| `main_job.py`: `bash scripts/main.sh` in a fresh clone ({r['epochs']} epochs; target "
                     f"{r['target_min']} min) | {r['total_min']} min in all: {phases}; peak RSS {r['peak_rss_mb']:,} MB "
-                    f"| {r['started']} |")
+                    f"| {when(r)} |")
     if (r := rec("speed")):
         res, gf = r["results"], r["epoch_gflop"]
         cells = []
@@ -113,25 +114,25 @@ def others_table(folder: Path = RECORDS) -> str:
             cells.append(f"{name} recipe ({r['configs'][name]['loss']}, d {r['configs'][name]['hidden_dim']}): ours "
                          f"{ours:.1f} s, {gf[name] / ours:.0f} GFLOP/s; {refs}")
         rows.append(f"| `speed.py`: steady training epoch, side by side (reference / ours: above 1 we are faster) | "
-                    f"{'; '.join(cells)} | {r['started']} |")
+                    f"{'; '.join(cells)} | {when(r)} |")
     if (r := rec("memory")):
         figs = "; ".join(f"`sasrec {k}`: {v['peak_rss_mb']:,} MB" for k, v in r["figures"].items())
         rows.append(f"| `memory.py`: peak RSS (targets: train {r['targets_mb']['train']:,} MB, recommend "
-                    f"{r['targets_mb']['recommend']} MB) | {figs} | {r['started']} |")
+                    f"{r['targets_mb']['recommend']} MB) | {figs} | {when(r)} |")
     if (r := rec("scale")):
         f = r["figures"]
         rows.append(f"| `scale.py`: {f['items']:,} items, {f['users']:,} users, `{r['config']['loss']}` | {f['steps']} steps of "
                     f"{f['batch_size']}: median {f['step_ms_median']:.0f} ms a step; top-10 for every user "
                     f"{f['topk_ms_per_user']:.2f} ms a user; peak RSS {f['peak_rss_gb']} GB (target {f['target_gb']} GB) "
-                    f"| {r['started']} |")
+                    f"| {when(r)} |")
     for f in sorted(folder.glob("profile-*.json")):
         r = json.loads(f.read_text(encoding="utf-8"))
         top = "; ".join(f"{a} {100 * ms / sum(r['areas_ms'].values()):.0f}%" for a, ms in list(r["areas_ms"].items())[:3])
         rows.append(f"| `profile_step.py`: one step of `{f.stem[len('profile-'):]}`, batch {tuple(r['batch_shape'])} | median "
-                    f"{r['median_step_s'] * 1000:.0f} ms; XLA's buffers {r['step_buffers_mb']} MB; {top} | {r['started']} |")
+                    f"{r['median_step_s'] * 1000:.0f} ms; XLA's buffers {r['step_buffers_mb']} MB; {top} | {when(r)} |")
     if (r := rec("backends")):
         figs = "; ".join(f"{b} {np.median(v['steady_epoch_s']):.1f} s ({v['vs_jax']:.2f}x JAX)" for b, v in r["figures"].items())
-        rows.append(f"| `backends.py`: steady epoch of `--recipe {r['recipe']}` per Keras backend | {figs} | {r['started']} |")
+        rows.append(f"| `backends.py`: steady epoch of `--recipe {r['recipe']}` per Keras backend | {figs} | {when(r)} |")
     return "\n".join(rows)
 
 SUMMARY_START, SUMMARY_END = "<!-- summary: made by bench/tables.py from bench/records -->", "<!-- end of summary -->"
@@ -141,8 +142,8 @@ def write_summary(results: Path = ROOT / "bench" / "RESULTS.md"):
     body = (f"{SUMMARY_START}\n## Summary: the recipes on ML-1M\n\nThe recipes, mean ± sd over their training seeds, on the test "
             f"split (the README's table):\n\n{results_table()}\n\nEvery recorded run (`bench/records/*.json`):\n\n{runs_table()}\n\n"
             "Validation NDCG@10 against minutes of training: `bench/quality_time.png`.\n\n"
-            f"## Summary: speed, memory and scale\n\nThe last run of each benchmark, from its record (2 CPU cores, AMD EPYC, "
-            f"unless the report says otherwise; compare speeds only within a row):\n\n{others_table()}\n{SUMMARY_END}\n")
+            f"## Summary: speed, memory and scale\n\nThe last run of each benchmark, from its record (2 CPU cores of the machine "
+            f"named in the last column; compare speeds only within a row):\n\n{others_table()}\n{SUMMARY_END}\n")
     text = results.read_text(encoding="utf-8")
     if SUMMARY_START in text:
         text = text.split(SUMMARY_START)[0] + body + "\n" + text.split(SUMMARY_END, 1)[1].lstrip("\n")
