@@ -332,7 +332,7 @@ CAUSAL_CHUNK = 40
 def attend(q, k, v,  # (B, T, d) projected queries, keys and values
            num_heads: int, attention_mask=None,  # (B, T, T) True where a query may see a key
            dropout=None, training=False,  # a dropout layer for the probabilities
-           causal_chunk: int | None = None,  # the mask is causal: score queries in chunks of this many (above)
+           causal_chunk: int | None = None,  # the mask is causal and every query sees a key: chunks of queries (above)
            ):
     ("Scaled dot-product attention over `num_heads` heads of q, k, v, with dropout on the probabilities: "
      "(B, T, d), no output matrix.")
