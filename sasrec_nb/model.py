@@ -407,7 +407,7 @@ class SASRecBlock(keras.layers.Layer):
 
     def call(self, x, attention_mask=None, training=False, causal_chunk=None):
         ("x (B, T, d); attention_mask (B, T, T) True where a query may attend to a key "
-         "(causality included by the caller); causal_chunk: `attend`'s, for a causal mask (Keras' attention ignores it).")
+         "(causality included by the caller); causal_chunk: `attend`'s (Keras' attention ignores it).")
         q = self.attention_norm(x)
         if self.output_projection: x = q + self.attention(q, x, x, attention_mask=attention_mask, training=training)
         else: x = q + self._attend(q, x, x, attention_mask, training, causal_chunk)
