@@ -31,19 +31,23 @@ def records(folder: Path = RECORDS) -> list[dict]:
     "Every quality record, in the order of their run folders' names."
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
+# fields a run matches its recipe without: the seed (the tables give it a column of its own), and the micro-batches,
+# which change a step's memory, not its update (sasrec_nb.model's train_step)
+ASIDE = ("seed", "micro_batches")
+
 def _nearest(record: dict) -> tuple[str, dict]:
-    """The recipe closest to this run's config (the fewest fields apart, the seed aside; a tie goes to the first in
+    """The recipe closest to this run's config (the fewest fields apart, `ASIDE` aside; a tie goes to the first in
     `RECIPES`) and those fields' values."""
     import dataclasses
     from sasrec_nb.config import RECIPES, Config, recipe
     saved = dataclasses.asdict(Config.from_dict(record["config"]))
     def apart(name):
-        base = {**dataclasses.asdict(recipe(name)), "seed": saved["seed"]}
+        base = {**dataclasses.asdict(recipe(name)), **{k: saved[k] for k in ASIDE}}
         return {k: v for k, v in saved.items() if base[k] != v}
     return min(((name, apart(name)) for name in RECIPES), key=lambda kv: len(kv[1]))
 
 def recipe_of(record: dict) -> str | None:
-    "The recipe whose config this run trained (its seed aside), or None for a variant."
+    "The recipe whose config this run trained (`ASIDE` aside), or None for a variant."
     name, apart = _nearest(record)
     return None if apart else name
 

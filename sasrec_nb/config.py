@@ -80,6 +80,8 @@ class Config:
                                           "(Keras' CosineDecay; on ML-1M lower for paper at 200 epochs and softmax-"
                                           "ligr at 60, no higher for softmax-ligr-wide at 50)")
     batch_size: int = option(128, "users per step")
+    micro_batches: int = option(1, "run each batch as this many micro-batches, their gradients summed into the same "
+                                   "update: about 1/n of a step's activation memory (JAX)")
     bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
                                               "targets, and cut padding (26-32% faster epochs; off = paper)")
     pack: bool = option(False, "lay each batch's histories end to end in as few rows as hold them: the same batches and"
@@ -100,7 +102,7 @@ class Config:
 _AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
 _RANGES = {  # every numeric field: (test, the rule in words)
     **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every",
-                     "patience", "k", "ffn_dim", "item_shards"), _AT_LEAST_1),
+                     "patience", "k", "ffn_dim", "item_shards", "micro_batches"), _AT_LEAST_1),
     **dict.fromkeys(("dropout", "beta_1", "beta_2"), _FRACTION),
     "l2_emb": (lambda v: v >= 0, "be at least 0"), "seed": (lambda v: v >= 0, "be at least 0"),
     "learning_rate": (lambda v: v > 0, "be positive"), "init_std": (lambda v: v > 0, "be positive"),

@@ -35,7 +35,7 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
 __all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'tensorflow_hidden', 'SampledBCE', 'pack_targets',
            'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval',
            'mask_width', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock',
-           'recency_positions', 'visible_keys', 'make_block', 'SASRec', 'data_shards']
+           'recency_positions', 'visible_keys', 'make_block', 'SASRec', 'target_positives', 'data_shards']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -539,6 +539,8 @@ class SASRec(keras.Model):
         loss: a sequence loss such as `SampledBCE()` (the default) or `SoftmaxCE()`; used by `fit`.
         item_shards: devices the item table is split over by rows (`training.device_distribution`); the table gets
             padding rows up to a multiple of it, which nothing scores.
+        micro_batches: a training step runs each batch's rows in this many micro-batches and sums their gradients
+            (`train_step`, JAX only): the same update in less memory.
 
     Example:
     ```python
@@ -549,15 +551,19 @@ class SASRec(keras.Model):
     def __init__(self, num_items: int, max_len: int = 200, hidden_dim: int = 50, num_blocks: int = 2,
                  num_heads: int = 1, dropout: float = 0.2, l2_emb: float = 0.0, block: str = "paper",
                  attention_projection: bool | None = None, ffn_dim: int | None = None, fast_dropout: bool = False,
-                 init_std: float | None = None, loss=None, item_shards: int = 1, **kwargs):
+                 init_std: float | None = None, loss=None, item_shards: int = 1, micro_batches: int = 1, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
+        if micro_batches < 1: raise ValueError(f"micro_batches must be at least 1, not {micro_batches}")
+        if micro_batches > 1 and keras.backend.backend() != "jax":
+            raise ValueError(f"micro_batches needs the JAX backend, not {keras.backend.backend()!r}; leave it at 1")
         self.attention_projection = attention_projection_for(block, attention_projection)
         for option, value in (("fast_dropout", fast_dropout), ("ffn_dim", ffn_dim)):
             if value and block == "pre_ln": raise ValueError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")
         self.num_items, self.max_len, self.hidden_dim, self.num_blocks = num_items, max_len, hidden_dim, num_blocks
         self.num_heads, self.dropout, self.l2_emb, self.block, self.ffn_dim = num_heads, dropout, l2_emb, block, ffn_dim
-        self.fast_dropout, self.init_std, self.item_shards = fast_dropout, init_std, item_shards
+        self.fast_dropout, self.init_std, self.item_shards, self.micro_batches = (fast_dropout, init_std, item_shards,
+                                                                                   micro_batches)
         self.sequence_loss = loss if loss is not None else SampledBCE()
         self.item_embedding = keras_hub.layers.ReversibleEmbedding(
             # whole rows per shard: JAX shards only evenly
@@ -576,7 +582,7 @@ class SASRec(keras.Model):
 @patch
 def get_config(self: SASRec):
     names = ("num_items", "max_len", "hidden_dim", "num_blocks", "num_heads", "dropout", "l2_emb", "block",
-             "attention_projection", "ffn_dim", "fast_dropout", "init_std", "item_shards")
+             "attention_projection", "ffn_dim", "fast_dropout", "init_std", "item_shards", "micro_batches")
     return {**super(SASRec, self).get_config(), **{name: getattr(self, name) for name in names},
             "loss": keras.saving.serialize_keras_object(self.sequence_loss)}
 
@@ -619,6 +625,53 @@ def compute_loss(self: SASRec, x=None, y=None, y_pred=None, sample_weight=None, 
     loss = self.sequence_loss(y_pred, y, self.item_embedding.embeddings, num_items=self.num_items)
     if sample_weight is not None: loss = loss * ops.mean(ops.cast(sample_weight, loss.dtype))
     return loss + ops.sum(self.losses) if self.losses else loss
+
+# %% ../nbs/03_model.ipynb #7d3a91c5
+def target_positives(targets):
+    "(B, T) positives of targets in any form a sequence loss takes: (B, T), (B, T, 1 + n), or a dict with 'positives'."
+    return _positives(targets["positives"] if isinstance(targets, dict) else targets)
+
+def _micro_batches(a, rows: int, cols: int, n: int):
+    "`a` as (n, rows // n, ...), micro-batch k holding rows k, k + n, ..., if it is a (rows, cols, ...) array; else None."
+    shape = tuple(ops.shape(a))
+    if len(shape) < 2 or shape[:2] != (rows, cols): return None  # shared by every row: negatives, their probabilities
+    return ops.swapaxes(ops.reshape(a, (rows // n, n, *shape[1:])), 0, 1)
+
+@patch
+def train_step(self: SASRec, *args):
+    ("Keras' training step; with `micro_batches` > 1 (JAX), the batch in that many micro-batches, one after another, "
+     "and their gradients summed, each weighted by its share of the batch's targets: the full batch's gradient.")
+    if self.micro_batches == 1: return super(SASRec, self).train_step(*args)
+    import jax
+    (trainable, non_trainable, optimizer_state, metrics_state), data = args
+    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    positives, n = target_positives(y), self.micro_batches
+    rows, cols = ops.shape(positives)
+    if rows % n:
+        raise ValueError(f"a batch of {rows} rows does not split into {n} micro-batches; "
+                         f"give its rows a multiple of {n} (TrainingBatches' row_multiple)")
+    # sample_weight stays whole: compute_loss takes the mean of the batch's, exactly as without micro-batches
+    leaves, tree = jax.tree_util.tree_flatten((x, y))
+    split = [_micro_batches(a, rows, cols, n) for a in leaves]
+    targets = ops.maximum(ops.sum(ops.cast(positives > 0, "float32")), 1.0)
+    grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
+
+    def micro_step(carry, parts):
+        grads, loss, non_trainable, metrics_state = carry
+        parts = iter(parts)
+        xk, yk = jax.tree_util.tree_unflatten(tree, [a if s is None else next(parts) for a, s in zip(leaves, split)])
+        share = ops.sum(ops.cast(target_positives(yk) > 0, "float32")) / targets
+        (_, (loss_k, _, non_trainable, metrics_state)), g = grad_fn(
+            trainable, non_trainable, metrics_state, xk, yk, sample_weight, training=True,
+            optimizer_variables=optimizer_state)
+        return ([a + share * b for a, b in zip(grads, g)], loss + share * loss_k, non_trainable, metrics_state), None
+
+    start = ([ops.zeros_like(v) for v in trainable], ops.zeros((), "float32"), non_trainable, metrics_state)
+    (grads, loss, non_trainable, metrics_state), _ = jax.lax.scan(micro_step, start,
+                                                                  [s for s in split if s is not None])
+    trainable, optimizer_state = self.optimizer.stateless_apply(optimizer_state, grads, trainable)
+    logs, metrics_state = self._update_metrics_variables(metrics_state, loss, x, y, None, sample_weight)
+    return logs, (trainable, non_trainable, optimizer_state, metrics_state)
 
 # %% ../nbs/03_model.ipynb #be177b17
 @patch

@@ -46,10 +46,12 @@ def make_loss(config: Config):
 def batches_for(config: Config, split: Split,
                 row_multiple: int = 1,  # rows of each batch a multiple of this: the devices of a data-parallel run
                 ) -> TrainingBatches:
-    "The training batches `config` asks for: window, batch size, its loss's negatives, seed, padding cuts."
+    ("The training batches `config` asks for: window, batch size, its loss's negatives, seed, padding cuts; "
+     "rows a multiple of `row_multiple` and of the micro-batches.")
     return TrainingBatches(split, config.max_len, config.batch_size, config.num_negatives, config.seed,
                            config.bucket_widths, config.pack, negatives=LOSSES[config.loss].negatives,
-                           sampling=config.sampling, row_multiple=row_multiple, windows=config.windows)
+                           sampling=config.sampling, row_multiple=int(np.lcm(row_multiple, config.micro_batches)),
+                           windows=config.windows)
 
 # %% ../nbs/05_training.ipynb #5b0e7a03
 def build_model(config: Config, num_items: int,
@@ -60,7 +62,7 @@ def build_model(config: Config, num_items: int,
                    num_heads=config.num_heads, dropout=config.dropout, l2_emb=config.l2_emb, block=config.block,
                    attention_projection=config.attention_projection, ffn_dim=config.ffn_dim,
                    fast_dropout=config.fast_dropout, init_std=config.init_std, loss=make_loss(config),
-                   item_shards=config.item_shards)
+                   item_shards=config.item_shards, micro_batches=config.micro_batches)
     lr = config.learning_rate
     if config.lr_schedule == "cosine":
         if not steps_per_epoch: raise ValueError("a cosine learning-rate schedule needs steps_per_epoch")
@@ -430,6 +432,9 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes in
         *(callbacks or [])])
     del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
+    if keras.backend.backend() == "jax":
+        import jax
+        jax.clear_caches()  # JAX's caches keep the compiled steps past the model: 280 MB of the default recipe's
     release_memory()
     with process_local():  # on several hosts each evaluates on its own devices
         return evaluate_run(run)
