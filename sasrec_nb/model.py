@@ -35,7 +35,8 @@ with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not
 __all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'tensorflow_hidden', 'SampledBCE', 'pack_targets',
            'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval',
            'mask_width', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock',
-           'recency_positions', 'visible_keys', 'make_block', 'SASRec', 'target_positives', 'data_shards']
+           'recency_positions', 'visible_keys', 'make_block', 'check_micro_batches', 'SASRec', 'target_positives',
+           'data_shards']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -517,6 +518,14 @@ def make_block(layout: str,  # "paper", "pre_ln" or "ligr": one of `BLOCKS`
         intermediate_dim=hidden_dim, num_heads=num_heads, dropout=dropout, activation="relu",
         layer_norm_epsilon=1e-8, normalize_first=True, kernel_initializer=initializer(init_std), name=name)
 
+# %% ../nbs/03_model.ipynb #7d3a91c3
+def check_micro_batches(n: int, backend: str | None = None):
+    "A `ValueError` unless `n` micro-batches can run on `backend` (None: Keras' own): at least 1, and more on JAX only."
+    backend = backend or keras.backend.backend()
+    if n < 1: raise ValueError(f"micro_batches must be at least 1, not {n}")
+    if n > 1 and backend != "jax":
+        raise ValueError(f"micro_batches needs the JAX backend, not {backend!r}; leave it at 1 or set KERAS_BACKEND=jax")
+
 # %% ../nbs/03_model.ipynb #6b441fb8
 @keras.saving.register_keras_serializable(package="sasrec_nb")
 class SASRec(keras.Model):
@@ -554,9 +563,7 @@ class SASRec(keras.Model):
                  init_std: float | None = None, loss=None, item_shards: int = 1, micro_batches: int = 1, **kwargs):
         super().__init__(**kwargs)
         if block not in BLOCKS: raise ValueError(f"unknown block layout {block!r}; choose one of {BLOCKS}")
-        if micro_batches < 1: raise ValueError(f"micro_batches must be at least 1, not {micro_batches}")
-        if micro_batches > 1 and keras.backend.backend() != "jax":
-            raise ValueError(f"micro_batches needs the JAX backend, not {keras.backend.backend()!r}; leave it at 1")
+        check_micro_batches(micro_batches)
         self.attention_projection = attention_projection_for(block, attention_projection)
         for option, value in (("fast_dropout", fast_dropout), ("ffn_dim", ffn_dim)):
             if value and block == "pre_ln": raise ValueError(f"{option} needs block 'paper' or 'ligr', not 'pre_ln'")

@@ -26,7 +26,7 @@ from .evaluation import evaluate, sampled_spread
 # the configuration chapter's, re-exported here
 from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe
 from .model import (
-    GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, data_shards, tensorflow_hidden)
+    GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, check_micro_batches, data_shards, tensorflow_hidden)
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
@@ -372,6 +372,8 @@ def _start(run: Path, config: Config, seqs: Sequences, devices: int = 1) -> tupl
     if devices > 1 and LOSSES[config.loss].negatives == "shared" and config.num_negatives % devices:
         raise DataError(f"num_negatives {config.num_negatives} does not split over {devices} devices "
                         "(a batch's shared negatives are split like its rows); choose a multiple of the devices")
+    try: check_micro_batches(config.micro_batches)
+    except ValueError as e: raise DataError(str(e)) from None
     batches = batches_for(config, split, row_multiple=devices)  # raises if no user can be trained on
     run.mkdir(parents=True, exist_ok=True)
     remove_temp_files(run)  # what killed writes left
