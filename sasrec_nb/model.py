@@ -17,6 +17,7 @@ from fastcore.basics import patch
 
 # names, defaults: one home
 from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for
+from .preprocessing import row_aligned
 
 @contextlib.contextmanager
 def tensorflow_hidden():
@@ -640,9 +641,8 @@ def target_positives(targets):
 
 def _micro_batches(a, rows: int, cols: int, n: int):
     "`a` as (n, rows // n, ...), micro-batch k holding rows k, k + n, ..., if it is a (rows, cols, ...) array; else None."
-    shape = tuple(ops.shape(a))
-    if len(shape) < 2 or shape[:2] != (rows, cols): return None  # shared by every row: negatives, their probabilities
-    return ops.swapaxes(ops.reshape(a, (rows // n, n, *shape[1:])), 0, 1)
+    if not row_aligned(a, rows, cols): return None  # shared by every row: negatives, their probabilities
+    return ops.swapaxes(ops.reshape(a, (rows // n, n, *ops.shape(a)[1:])), 0, 1)
 
 @patch
 def train_step(self: SASRec, *args):
@@ -725,7 +725,8 @@ def _encoder(self: SASRec, width: int):
 # %% ../nbs/03_model.ipynb #dc787b1a
 @patch
 def encode(self: SASRec, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 128),
-           max_scores: int = 1 << 19):  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
+           max_scores: int = 1 << 19,  # attention scores (rows x width²) one batch holds at most: 2 MB of float32
+           max_tokens: int = 1 << 12):  # positions (rows x width) one batch holds at most: a block's activations
     ("(B, d) numpy user representations of left-padded histories, batched and compiled by Keras' `predict` "
      "(data-parallel too).")
     x = np.asarray(item_ids, "int32")[:, -self.max_len:]  # the most recent max_len items
@@ -739,8 +740,9 @@ def encode(self: SASRec, item_ids, batch_size: int = 1024, widths=(16, 32, 64, 1
     n = data_shards()
     for w in np.unique(width):
         rows = np.flatnonzero(width == w)
-        # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy
-        rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w))) // n, 1) * n
+        # wide windows go in fewer rows at a time: (1,024, 200, 200) scores would take 164 MB a copy, and
+        # (1,024 x 16, 512) SwiGLU activations 32 MB each
+        rows_at_once = max(min(batch_size, max_scores // (int(w) * int(w)), max_tokens // int(w)) // n, 1) * n
         rows_at_once = min(rows_at_once, -(-len(rows) // n) * n)  # a few rows: one batch of just them
         # padded with all-padding rows to whole batches, dropped below: one compiled shape per window, not another
         # for the remainder

@@ -17,8 +17,8 @@ from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'pad_rows', 'TrainingBatches',
-           'SetEpoch', 'pack_rows', 'packed']
+__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'row_aligned', 'pad_rows',
+           'TrainingBatches', 'SetEpoch', 'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -114,6 +114,13 @@ class NegativeSampler:
             flat[todo] = rng.integers(1, self.num_items + 1, size=todo.size)
         return out.astype(np.int32)
 
+# %% ../nbs/02_preprocessing.ipynb #6add5380
+def row_aligned(a, rows: int, cols: int) -> bool:
+    ("Whether `a` is one of a batch's per-position arrays, (rows, cols, ...), which follow its rows when they are "
+     "padded, packed or split, rather than one that every row shares (shared negatives, their probabilities).")
+    shape = tuple(getattr(a, "shape", ()))
+    return len(shape) >= 2 and shape[:2] == (rows, cols)
+
 # %% ../nbs/02_preprocessing.ipynb #f2cd1bf1
 def pad_rows(multiple: int,  # rows wanted: a multiple of this
              x: np.ndarray,  # (B, T) inputs
@@ -124,7 +131,7 @@ def pad_rows(multiple: int,  # rows wanted: a multiple of this
     "`(x, y[, weights])` plus all-padding rows up to a multiple of `multiple`: no items, no targets, the mean weight."
     extra = -len(x) % multiple
     def grow(a):
-        if not (isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == x.shape): return a
+        if not (isinstance(a, np.ndarray) and row_aligned(a, *x.shape)): return a
         return np.concatenate([a, np.zeros((extra, *a.shape[1:]), a.dtype)]) if extra else a
     y = {k: grow(v) for k, v in y.items()} if isinstance(y, dict) else grow(y)
     if weights is None: return grow(x), y
@@ -294,7 +301,7 @@ def packed(inputs,  # (B, T) left-padded histories
     j = np.arange(len(user)) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # index within the user's history
     dst, src = (row[user], offset[user] + j), (user, t - lengths[user] + j)
     def pack(a):
-        if not (isinstance(a, np.ndarray) and a.shape[:2] == (b, t)): return a
+        if not (isinstance(a, np.ndarray) and row_aligned(a, b, t)): return a
         out = np.zeros((num_rows, t, *a.shape[2:]), a.dtype)
         out[dst] = a[src]
         return out

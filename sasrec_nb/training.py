@@ -31,9 +31,9 @@ from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'process_count', 'device_distribution', 'process_local', 'local_replica',
-           'release_memory', 'RankingValidation', 'EpochTime', 'TimeLeft', 'format_minutes', 'CompileAhead', 'KeepBest',
-           'Checkpoint', 'read_history', 'plot_history', 'evaluate_run', 'train', 'ProcessRows',
-           'same_checkpoint_everywhere']
+           'trim_heap', 'release_memory', 'trim_after_compiles', 'RankingValidation', 'EpochTime', 'TimeLeft',
+           'format_minutes', 'CompileAhead', 'KeepBest', 'Checkpoint', 'read_history', 'plot_history', 'evaluate_run',
+           'train', 'ProcessRows', 'same_checkpoint_everywhere']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -136,10 +136,33 @@ def local_replica(model: SASRec,
 
 
 # %% ../nbs/05_training.ipynb #b8d4f0a2
-def release_memory():
-    "Collect garbage and hand the freed heap back to the system (glibc's `malloc_trim`; elsewhere just collect)."
-    gc.collect()
+def trim_heap():
+    "Hand the heap's free memory back to the system (glibc's `malloc_trim`; nothing elsewhere)."
     with contextlib.suppress(OSError, AttributeError): ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+def release_memory():
+    "Collect garbage and hand the freed heap back to the system."
+    gc.collect(); trim_heap()
+
+# %% ../nbs/05_training.ipynb #7ac0e1a1
+@contextlib.contextmanager
+def trim_after_compiles():
+    ("Within it, each time XLA finishes compiling, drop JAX's traces and hand the freed heap back (`malloc_trim`): "
+     "the compiler's garbage and every traced shape of the step would otherwise stay in the process (JAX only).")
+    if keras.backend.backend() != "jax":
+        yield; return
+    import jax
+    from jax._src import dispatch, pjit  # private (jax 0.10): the compile event's name and the caches of traces
+    from jax._src.interpreters import partial_eval
+
+    def after(event, duration, **kwargs):
+        if event == dispatch.BACKEND_COMPILE_EVENT:
+            # traces only: what was compiled stays in each function's own cache, so no step compiles again
+            pjit._infer_params_cached.cache_clear(); partial_eval.trace_to_jaxpr.cache_clear()
+            trim_heap()
+    jax.monitoring.register_event_duration_secs_listener(after)
+    try: yield
+    finally: jax.monitoring.unregister_event_duration_listener(after)
 
 # %% ../nbs/05_training.ipynb #bd41fc1e
 class RankingValidation(keras.callbacks.Callback):
@@ -458,7 +481,7 @@ def train(seqs: Sequences,  # the data; split leave-one-out here
     if (run / "metrics.json").is_file():  # finished: nothing to resume
         if verbose: print(f"{run} holds a finished run; returning its metrics")
         return json.loads((run / "metrics.json").read_text())
-    with distribution.scope() if distribution else contextlib.nullcontext():
+    with distribution.scope() if distribution else contextlib.nullcontext(), trim_after_compiles():
         return _fit(run, config, seqs, split, batches, verbose, callbacks)
 
 # %% ../nbs/05_training.ipynb #03e0f068
