@@ -64,8 +64,8 @@ def _minutes(record: dict) -> str:
 def results_table(folder: Path = RECORDS) -> str:
     "Markdown: one row per recipe (mean ± sd over its training seeds), then the published figures."
     by_recipe: dict[str, list[dict]] = {}
-    for r in records(folder):
-        if (name := recipe_of(r)) is not None: by_recipe.setdefault(name, []).append(r)
+    for r in records(folder):  # a superseded run (its code changed since) stays in the runs table only
+        if not r.get("superseded") and (name := recipe_of(r)) is not None: by_recipe.setdefault(name, []).append(r)
     rows = ["| model (test split) | sampled HR@10 | sampled NDCG@10 | full HR@10 | full NDCG@10 | seeds | best epochs | minutes of training |",
             "|---|---|---|---|---|---|---|---|"]
     from sasrec_nb.config import DEFAULT_RECIPE, RECIPES
