@@ -459,7 +459,7 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
     del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
     if keras.backend.backend() == "jax":
         import jax
-        jax.clear_caches()  # JAX's caches keep the compiled steps past the model: 280 MB of the default recipe's
+        jax.clear_caches()  # JAX keeps compiled steps past the model (trim_after_compiles drops only traces)
     release_memory()
     with process_local():  # on several hosts each evaluates on its own devices
         return evaluate_run(run)
