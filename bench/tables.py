@@ -31,9 +31,9 @@ def records(folder: Path = RECORDS) -> list[dict]:
     "Every quality record, in the order of their run folders' names."
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
-# fields a run matches its recipe without: the seed (the tables give it a column of its own), and the micro-batches,
-# which change a step's memory, not its update (sasrec_nb.model's train_step)
-ASIDE = ("seed", "micro_batches")
+# fields a run matches its recipe without: the seed (the tables give it a column of its own), the micro-batches, which
+# change a step's memory, not its update (sasrec_nb.model's train_step), and the CPU's devices (the same updates)
+ASIDE = ("seed", "micro_batches", "host_devices")
 
 def _nearest(record: dict) -> tuple[str, dict]:
     """The recipe closest to this run's config (the fewest fields apart, `ASIDE` aside; a tie goes to the first in

@@ -22,8 +22,9 @@ from . import config  # light: neither Keras nor pandas, so that --help answers 
 from .config import FORMATS, PRESETS, DataError
 
 # %% auto #0
-__all__ = ['HOSTS', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats',
-           'config_from', 'join_hosts', 'output_to_stderr', 'train', 'evaluate', 'recommend', 'parser', 'main']
+__all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser',
+           'print_json', 'format_table', 'stats', 'config_from', 'join_hosts', 'output_to_stderr', 'huge_pages_env',
+           'with_huge_pages', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -179,11 +180,48 @@ def output_to_stderr():
         sys.stdout.flush()
         os.dup2(saved, 1); os.close(saved)
 
+# %% ../nbs/07_cli.ipynb #hp000002
+HUGE_PAGES = "glibc.malloc.hugetlb=1"  # glibc's malloc: transparent huge pages for the chunks it maps (glibc >= 2.35)
+THP_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")  # the kernel's: "always [madvise] never"
+
+def huge_pages_env(environ: dict | None = None,  # the environment; None: the process'
+                   ) -> dict | None:
+    ("The environment to run the process again in with `HUGE_PAGES`; None where it has them already, where "
+     "`SASREC_HUGE_PAGES=0` says not to, or where it cannot (no glibc, or transparent huge pages off or absent).")
+    env = dict(os.environ if environ is None else environ)
+    tunables = env.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb" in tunables or env.get("SASREC_HUGE_PAGES") == "0": return None
+    try: libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError): libc = ""
+    try: thp = THP_MODE.read_text()
+    except OSError: thp = "[never]"
+    if not libc.startswith("glibc") or "[never]" in thp: return None
+    return {**env, "GLIBC_TUNABLES": f"{tunables}:{HUGE_PAGES}" if tunables else HUGE_PAGES}
+
+def with_huge_pages():
+    "Start this program again, with the same arguments and process id, in `huge_pages_env`, if it gives one; else return."
+    env = huge_pages_env()
+    if env is None: return
+    sys.stdout.flush(); sys.stderr.flush()
+    os.execve(sys.executable, getattr(sys, "orig_argv", [sys.executable, *sys.argv]), env)
+
+# %% ../nbs/07_cli.ipynb #hp000005
+HOST_DEVICES = "--xla_force_host_platform_device_count"  # XLA's flag: its CPU platform as that many devices
+
+def host_device_flags(n: int,  # devices wanted on the CPU
+                      flags: str,  # XLA_FLAGS as they are
+                      ) -> str:
+    "XLA_FLAGS that present the CPU as `n` devices sharing its cores; `flags` as they are for one, or if they set a number."
+    return flags if n <= 1 or HOST_DEVICES in flags else f"{flags} {HOST_DEVICES}={n}".strip()
+
 # %% ../nbs/07_cli.ipynb #2d8de9e5
 def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
      "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
     run_config = config_from(args)
+    if "jax" not in sys.modules:  # the devices of the recipe or --devices, made before JAX starts (in a notebook, it has)
+        os.environ["XLA_FLAGS"] = host_device_flags(max(run_config.host_devices, args.devices or 1),
+                                                    os.environ.get("XLA_FLAGS", ""))
     seqs = _load_data(args)
     with output_to_stderr():  # Keras' progress and the hosts' greetings; stdout is for the answer
         join_hosts()
@@ -312,9 +350,10 @@ COMMANDS = {"stats": stats, "train": train, "evaluate": evaluate, "recommend": r
 def main(argv: list[str] | None = None,  # arguments without the program name; default: the process'
          ) -> int:
     "Run `sasrec`; returns the exit status (0 done, 2 a mistake in the arguments or the data, 130 interrupted)."
-    argv = sys.argv[1:] if argv is None else list(argv)
+    own, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser(with_config=argv[:1] == ["train"]).parse_args(argv)
+        if own and args.command == "train": with_huge_pages()  # the process' own arguments: start again, faster
         COMMANDS[args.command](args)
         return 0
     except SystemExit as e: return e.code or 0  # --help

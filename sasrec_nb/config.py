@@ -82,6 +82,9 @@ class Config:
     batch_size: int = option(128, "users per step")
     micro_batches: int = option(1, "run each batch as this many micro-batches, their gradients summed into the same "
                                    "update: about 1/n of a step's activation memory (JAX)")
+    host_devices: int = option(1, "on a CPU, sasrec train makes the cores this many XLA devices and splits each batch "
+                                  "over them (keras.distribution.DataParallel): the same updates, to rounding, from "
+                                  "programs that fill each other's idle gaps (paper-fast: 2)")
     bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
                                               "targets, and cut padding (26-32% faster epochs; off = paper)")
     pack: bool = option(False, "lay each batch's histories end to end in as few rows as hold them: the same batches and"
@@ -102,7 +105,8 @@ class Config:
 _AT_LEAST_1, _FRACTION = (lambda v: v >= 1, "be at least 1"), (lambda v: 0 <= v < 1, "be at least 0 and below 1")
 _RANGES = {  # every numeric field: (test, the rule in words)
     **dict.fromkeys(("max_len", "hidden_dim", "num_blocks", "num_heads", "batch_size", "epochs", "eval_every",
-                     "patience", "k", "ffn_dim", "item_shards", "micro_batches"), _AT_LEAST_1),
+                     "patience", "k", "ffn_dim", "item_shards", "micro_batches",
+                     "host_devices"), _AT_LEAST_1),
     **dict.fromkeys(("dropout", "beta_1", "beta_2"), _FRACTION),
     "l2_emb": (lambda v: v >= 0, "be at least 0"), "seed": (lambda v: v >= 0, "be at least 0"),
     "learning_rate": (lambda v: v > 0, "be positive"), "init_std": (lambda v: v > 0, "be positive"),
@@ -197,7 +201,8 @@ def differences(self: Config, other: Config) -> str:
 # %% ../nbs/00_config.ipynb #add73467
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
-    "paper-fast": dict(fast_dropout=True, pack=True),  # ...with cheap dropout masks and packed batches
+    "paper-fast": dict(fast_dropout=True, pack=True, host_devices=2),  # ...cheap dropout masks, packed batches, on
+    # a CPU 2 devices
     # SASRec+ on the paper's architecture
     "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),
     # ...on eSASRec's gated blocks, with SASRec+'s initialisation and Adam, packed

@@ -218,15 +218,16 @@ def format_minutes(seconds: float) -> str:
 
 # %% ../nbs/05_training.ipynb #6c0a11e2
 class CompileAhead(keras.callbacks.Callback):
-    "At the first epoch's start, compile the training step for every batch shape of the run's epochs (JAX, one device)."
+    "At the first epoch's start, compile the training step for every batch shape of the run's epochs (JAX)."
     def __init__(self, batches: TrainingBatches, epochs: int):  # the run's batches and its last epoch + 1
         super().__init__()
         self.batches, self.epochs, self.compiled = batches, epochs, None
 
     def on_epoch_begin(self, epoch, logs=None):
-        if (self.compiled is not None or keras.backend.backend() != "jax" or keras.distribution.distribution()
-                or not isinstance(self.batches, TrainingBatches)): return
+        if self.compiled is not None or keras.backend.backend() != "jax" or not isinstance(self.batches, TrainingBatches):
+            return
         import jax
+        from keras.src.backend.jax.trainer import _distribute_data  # what fit's iterator does to every batch
         state = self.model._get_jax_state(trainable_variables=True, non_trainable_variables=True,
                                           optimizer_variables=True, metrics_variables=True)
         self.compiled = self.batches.shapes(range(epoch, self.epochs))
@@ -234,7 +235,7 @@ class CompileAhead(keras.callbacks.Callback):
         for shape_epoch, i in self.compiled.values():
             self.batches.set_epoch(shape_epoch)
             # the step donates its state: a copy goes in, and what comes out is dropped
-            jax.block_until_ready(step(jax.tree.map(jax.numpy.copy, state), iter([self.batches[i]])))
+            jax.block_until_ready(step(jax.tree.map(jax.numpy.copy, state), iter([_distribute_data(self.batches[i])])))
         self.batches.set_epoch(epoch)
 
 # %% ../nbs/05_training.ipynb #b788a01c
