@@ -32,8 +32,9 @@ def records(folder: Path = RECORDS) -> list[dict]:
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
 # fields a run matches its recipe without: the seed (the tables give it a column of its own), the micro-batches, which
-# change a step's memory, not its update (sasrec_nb.model's train_step), and the CPU's devices (the same updates)
-ASIDE = ("seed", "micro_batches", "host_devices")
+# change a step's memory, not its update (sasrec_nb.model's train_step), and the CPU's devices and huge pages, which
+# change its speed
+ASIDE = ("seed", "micro_batches", "host_devices", "huge_pages")
 
 def _nearest(record: dict) -> tuple[str, dict]:
     """The recipe closest to this run's config (the fewest fields apart, `ASIDE` aside; a tie goes to the first in

@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None,  # arguments without the program name; d
     own, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser(with_config=argv[:1] == ["train"]).parse_args(argv)
-        if own and args.command == "train": with_huge_pages()  # the process' own arguments: start again, faster
+        if own and args.command == "train" and config_from(args).huge_pages: with_huge_pages()  # start again, faster
         COMMANDS[args.command](args)
         return 0
     except SystemExit as e: return e.code or 0  # --help

@@ -85,6 +85,8 @@ class Config:
     host_devices: int = option(1, "on a CPU, sasrec train makes the cores this many XLA devices and splits each batch "
                                   "over them (keras.distribution.DataParallel): the same updates, to rounding, from "
                                   "programs that fill each other's idle gaps (paper-fast: 2)")
+    huge_pages: bool = option(False, "on Linux with glibc, sasrec train has malloc ask for transparent huge pages for "
+                                     "XLA's step buffers: faster steps, more memory (paper-fast: on)")
     bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
                                               "targets, and cut padding (26-32% faster epochs; off = paper)")
     pack: bool = option(False, "lay each batch's histories end to end in as few rows as hold them: the same batches and"
@@ -201,8 +203,8 @@ def differences(self: Config, other: Config) -> str:
 # %% ../nbs/00_config.ipynb #add73467
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs
-    "paper-fast": dict(fast_dropout=True, pack=True, host_devices=2),  # ...cheap dropout masks, packed batches, on
-    # a CPU 2 devices
+    # ...cheap dropout masks, packed batches, on a CPU 2 devices and huge pages
+    "paper-fast": dict(fast_dropout=True, pack=True, host_devices=2, huge_pages=True),
     # SASRec+ on the paper's architecture
     "softmax": dict(loss="ce", hidden_dim=64, dropout=0.1, fast_dropout=True, epochs=60),
     # ...on eSASRec's gated blocks, with SASRec+'s initialisation and Adam, packed
