@@ -235,7 +235,9 @@ class CompileAhead(keras.callbacks.Callback):
         for shape_epoch, i in self.compiled.values():
             self.batches.set_epoch(shape_epoch)
             # the step donates its state: a copy goes in, and what comes out is dropped
-            jax.block_until_ready(step(jax.tree.map(jax.numpy.copy, state), iter([_distribute_data(self.batches[i])])))
+            batch = self.batches[i]
+            if keras.distribution.distribution(): batch = _distribute_data(batch)  # split as fit splits it
+            jax.block_until_ready(step(jax.tree.map(jax.numpy.copy, state), iter([batch])))
         self.batches.set_epoch(epoch)
 
 # %% ../nbs/05_training.ipynb #b788a01c
