@@ -219,6 +219,7 @@ def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
      "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
     run_config = config_from(args)
+    if getattr(args, "own_process", False) and run_config.huge_pages: with_huge_pages()  # start again, faster
     if "jax" not in sys.modules:  # the devices of the recipe or --devices, made before JAX starts (in a notebook, it has)
         os.environ["XLA_FLAGS"] = host_device_flags(max(run_config.host_devices, args.devices or 1),
                                                     os.environ.get("XLA_FLAGS", ""))
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None,  # arguments without the program name; d
     own, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser(with_config=argv[:1] == ["train"]).parse_args(argv)
-        if own and args.command == "train" and config_from(args).huge_pages: with_huge_pages()  # start again, faster
+        args.own_process = own  # the process' own arguments: `train` may start it again (`with_huge_pages`)
         COMMANDS[args.command](args)
         return 0
     except SystemExit as e: return e.code or 0  # --help
