@@ -12,6 +12,7 @@ import gc
 import json
 import random
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -32,8 +33,8 @@ from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
 # %% auto #0
 __all__ = ['make_loss', 'batches_for', 'build_model', 'process_count', 'device_distribution', 'process_local', 'local_replica',
            'trim_heap', 'release_memory', 'trim_after_compiles', 'RankingValidation', 'EpochTime', 'TimeLeft',
-           'format_minutes', 'CompileAhead', 'KeepBest', 'Checkpoint', 'read_history', 'plot_history', 'evaluate_run',
-           'train', 'ProcessRows', 'same_checkpoint_everywhere']
+           'format_minutes', 'ProgressBar', 'async_safe', 'CompileAhead', 'KeepBest', 'Checkpoint', 'read_history',
+           'plot_history', 'evaluate_run', 'train', 'ProcessRows', 'same_checkpoint_everywhere']
 
 # %% ../nbs/05_training.ipynb #06fc8200
 def make_loss(config: Config):
@@ -216,6 +217,30 @@ def format_minutes(seconds: float) -> str:
     "'12 min', or '45 s' under a minute."
     return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
+# %% ../nbs/05_training.ipynb #4f1a2b02
+class ProgressBar(keras.callbacks.ProgbarLogger):
+    "Keras' progress bar, safe for asynchronous dispatch: updates are taken one at a time, and a late one is skipped."
+    async_safe = True
+
+    def __init__(self):
+        super().__init__()
+        self.lock, self.shown = threading.Lock(), -1  # the last batch drawn this epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.shown = -1
+        super().on_epoch_begin(epoch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        with self.lock:
+            if batch <= self.shown: return
+            self.shown = batch
+            super().on_train_batch_end(batch, logs)
+
+def async_safe(callback: keras.callbacks.Callback) -> keras.callbacks.Callback:
+    "`callback`, marked safe for Keras' asynchronous dispatch: `fit` need not wait for each step's logs on its account."
+    callback.async_safe = True
+    return callback
+
 # %% ../nbs/05_training.ipynb #6c0a11e2
 class CompileAhead(keras.callbacks.Callback):
     "At the first epoch's start, compile the training step for every batch shape of the run's epochs (JAX)."
@@ -315,6 +340,8 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
                  ):
         super().__init__(str(backup_dir), delete_checkpoint=False)  # kept after training: a finished run can grow
         self.dir, self.keep, self.saved = Path(backup_dir), keep, None
+
+    async_safe = True  # its batch hook only counts batches, for a save frequency it does not use
 
     @staticmethod
     def last_epoch(backup_dir: str | Path) -> int:
@@ -451,14 +478,16 @@ def _fit(run, config, seqs, split, batches, verbose, callbacks) -> dict:
     protocols = ("full",) if config.select == "full" else ("full", config.select)  # full always: every run's curve
     monitor = RankingValidation.keys(config.select, config.k)[1]
     keep = KeepBest(run / "model.keras", run / "best.json", monitor, config.patience)
+    callbacks = list(callbacks or [])
+    bar = verbose and not any(isinstance(c, keras.callbacks.ProgbarLogger) for c in callbacks)
     model.fit(batches, epochs=config.epochs, verbose=verbose, callbacks=[
         SetEpoch(batches), RankingValidation(split, config.eval_every, config.k, protocols), keep,
         EpochTime(),  # after validation: it times it too
         CompileAhead(batches, config.epochs),  # after EpochTime: the first epoch's time holds the compiling
-        *([TimeLeft()] if verbose else []), keras.callbacks.TerminateOnNaN(),
+        *([TimeLeft()] if verbose else []), async_safe(keras.callbacks.TerminateOnNaN()),
         keras.callbacks.CSVLogger(str(run / "history.csv"), append=True),
         Checkpoint(run / "backup", keep),  # after KeepBest: its state of this epoch goes in
-        *(callbacks or [])])
+        *callbacks, *([ProgressBar()] if bar else [])])  # last, where Keras would put its own
     del model, keep  # the trained model, its optimizer and compiled steps go before evaluate_run loads the best one
     if keras.backend.backend() == "jax":
         import jax
