@@ -7,9 +7,9 @@ if "keras" in sys.modules and "KERAS_BACKEND" not in os.environ:  # too late to 
     _backend = sys.modules["keras"].backend.backend()
     if _backend != "jax":
         import warnings
-        warnings.warn(f"Keras was imported before sasrec_nb and runs on {_backend}, not JAX: training is slower (a "
-                      "paper-fast epoch took 7.8 s against 4.8 on a 2-core Xeon); import sasrec_nb first, or set "
-                      "KERAS_BACKEND=jax before Keras loads", stacklevel=2)
+        warnings.warn(f"Keras was imported before sasrec_nb and runs on {_backend}, not JAX, where training is faster "
+                      "(05_training, \"Other backends\"); import sasrec_nb first, or set KERAS_BACKEND=jax before Keras "
+                      "loads", stacklevel=2)
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another; every module imports this first
 if os.environ["KERAS_BACKEND"] == "jax" and "concurrency_optimized_scheduler" not in os.environ.get("XLA_FLAGS", ""):
     # before JAX starts: XLA's CPU scheduler that buys concurrency with memory, off (the training chapter's "Memory

@@ -335,13 +335,13 @@ def _set_random_state(seed_states: list, saved: dict, where: Path):
 class Checkpoint(keras.callbacks.BackupAndRestore):
     ("`BackupAndRestore` made crash-safe and exact: each epoch's weights, optimizer, random streams and "
      "`keep`'s state in a new folder, published by an atomic `latest.json`.")
+    async_safe = True  # its batch hook only counts batches, for a save frequency it does not use
+
     def __init__(self, backup_dir: str | Path,  # the run's `backup/` folder
                  keep: KeepBest | None = None,  # whose `state` to save and restore with the weights
                  ):
         super().__init__(str(backup_dir), delete_checkpoint=False)  # kept after training: a finished run can grow
         self.dir, self.keep, self.saved = Path(backup_dir), keep, None
-
-    async_safe = True  # its batch hook only counts batches, for a save frequency it does not use
 
     @staticmethod
     def last_epoch(backup_dir: str | Path) -> int:
