@@ -4,7 +4,9 @@ Clones HEAD into a new folder (no `.venv`, no runs), builds the full-size ML-1M 
 ratings.dat is not in ../shared/data: users 3000+ lack ratings and timestamps) and runs the main job on it under
 `/usr/bin/time -v`: set-up (a new `.venv`; pip's cache, if the machine has one, makes it faster than on a bare one),
 data, training with the default settings, evaluation and recommendations. Records the wall time of each phase (from
-the time each command's first line appeared), the whole job's peak RSS and the test figures.
+the time each command's first line appeared), the whole job's peak RSS, each command's own peak (its kernel
+high-water mark, `VmHWM`, read from /proc every half second, so a short command's last half second may be missed) with
+the minute of the job at which it came within 10 MB of it, and the test figures.
 
 Usage: python bench/main_job.py [--data ../shared/data] [--clone /tmp/sasrec_main_job] [--no-write]
 Writes its report in bench/results/ and bench/records/main_job.json. Nothing else may run meanwhile: it is a time.
@@ -18,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +34,45 @@ PHASES = [  # (name, a line that starts it) in the order main.sh runs them; set-
     ("training (`sasrec train`)", re.compile(r"^Epoch 1/")),
     ("evaluation and recommendations", re.compile(r'"best_epoch"')),
 ]
+
+
+class ProcessPeaks(threading.Thread):
+    """Each descendant command's peak resident memory (`VmHWM`, MB) and the minute at which it came within 10 MB of it."""
+    def __init__(self, root: int, t0: float, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.root, self.t0, self.every, self.peaks, self.done = root, t0, every, {}, threading.Event()
+
+    @staticmethod
+    def command(pid: int) -> str:
+        "`sasrec train`, `pip install`, ...: the program and its first word, without paths or the interpreter."
+        argv = [Path(w).name for w in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0") if w]
+        while argv and (argv[0].startswith("python") or argv[0] in ("-m", "-u")): argv = argv[1:]
+        words = [w for w in argv if not w.startswith("-")]
+        return " ".join(words[:2])
+
+    def sample(self):
+        parent = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try: parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError): pass
+        for pid in parent:
+            q = pid
+            while q in parent and q != self.root: q = parent[q]
+            if q != self.root or pid == self.root: continue
+            try:
+                kb = int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+                name = self.command(pid)
+            except (OSError, AttributeError): continue
+            growth = self.peaks.setdefault(name, [(0, 0.0)])  # (MB, minute of the job) each time the peak grew
+            if kb // 1024 > growth[-1][0]: growth.append((kb // 1024, round((time.perf_counter() - self.t0) / 60, 1)))
+
+    def run(self):
+        while not self.done.wait(self.every): self.sample()
+
+    def top(self, n: int = 6) -> dict:
+        top = sorted(self.peaks.items(), key=lambda kv: -kv[1][-1][0])[:n]
+        return {k: dict(peak_rss_mb=g[-1][0], at_min=next(m for mb, m in g if mb >= g[-1][0] - 10)) for k, g in top}
 
 
 def main(argv=None):
@@ -54,11 +96,13 @@ def main(argv=None):
     with open(log, "w") as out:
         p = subprocess.Popen(["/usr/bin/time", "-v", "bash", "scripts/main.sh"], cwd=a.clone, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
+        peaks = ProcessPeaks(p.pid, t0); peaks.start()
         for line in p.stdout:
             out.write(line); out.flush()
             if seen < len(PHASES) and PHASES[seen][1].search(line):
                 marks[PHASES[seen][0]] = time.perf_counter() - t0; seen += 1
         rc = p.wait()
+        peaks.done.set(); peaks.join()
     total = time.perf_counter() - t0
     text = log.read_text()
     if rc: sys.exit(f"main.sh failed (rc {rc}); its output is in {log}")
@@ -70,7 +114,7 @@ def main(argv=None):
     record = dict(command="python bench/main_job.py" + ("" if not (argv or sys.argv[1:]) else " " + " ".join(argv or sys.argv[1:])),
                   started=started, finished=utc_now(), machine=machine(), background=load_before, commit=commit,
                   target_min=TARGET_MIN, total_min=round(total / 60, 1), phases_min=phases,
-                  peak_rss_mb=round(peak_kb / 1024), epochs=config["epochs"], best_epoch=metrics["best_epoch"],
+                  peak_rss_mb=round(peak_kb / 1024), peak_rss_by_command=peaks.top(), epochs=config["epochs"], best_epoch=metrics["best_epoch"],
                   test={k: metrics["test"][k] for k in ("hr@10", "ndcg@10")},
                   test_sampled={k: metrics["test_sampled"][k]["mean"] for k in ("hr@10", "ndcg@10")}
                   if "test_sampled" in metrics else None)
@@ -78,6 +122,7 @@ def main(argv=None):
     if a.no_write: return record
     (REPO / "bench" / "records" / "main_job.json").write_text(json.dumps(record, indent=1) + "\n")
     rows = "\n".join(f"| {n} | {m} |" for n, m in phases.items())
+    by_command = "; ".join(f"`{k}` {v['peak_rss_mb']:,} MB (minute {v['at_min']})" for k, v in record["peak_rss_by_command"].items())
     write_section("main_job.py: bash scripts/main.sh in a fresh clone", header(record["command"], started, load_before,
                                                                                load_snapshot()) + f"""
 Clone of commit `{commit}`; data: the full-size ML-1M stand-in of `data_speed.py` through `SASREC_ML1M`; the default
@@ -88,7 +133,9 @@ settings of `scripts/main.sh` ({config['epochs']} epochs of the default recipe).
 {rows}
 | **total** | **{record['total_min']}** (target {TARGET_MIN}) |
 
-Peak RSS of the whole job (`/usr/bin/time -v`, the largest process: training): {record['peak_rss_mb']:,} MB. Best epoch
+Peak RSS of the whole job (`/usr/bin/time -v`: its largest process): {record['peak_rss_mb']:,} MB. Each command's own
+peak (`VmHWM` read every half second; the minute of the job at which it came within 10 MB of it):
+{by_command}. Best epoch
 {record['best_epoch']} of {config['epochs']}; test full HR@10 {record['test']['hr@10']:.4f}, NDCG@10
 {record['test']['ndcg@10']:.4f} (on the stand-in, whose users 3000+ have synthetic timestamps: not the benchmark file's
 figures).
