@@ -45,10 +45,11 @@ class ProcessPeaks(threading.Thread):
     @staticmethod
     def command(pid: int) -> str:
         "`sasrec train`, `pip install`, ...: the program and its first word, without paths or the interpreter."
-        argv = [Path(w).name for w in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0") if w]
+        argv = [w for w in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0") if w]
+        if "-c" in argv: return "python -c"  # a program given as text (pip's set-up runs some)
+        argv = [Path(w).name for w in argv]
         while argv and (argv[0].startswith("python") or argv[0] in ("-m", "-u")): argv = argv[1:]
-        words = [w for w in argv if not w.startswith("-")]
-        return " ".join(words[:2])
+        return " ".join([w for w in argv if not w.startswith("-")][:2])
 
     def sample(self):
         parent = {}

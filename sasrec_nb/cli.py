@@ -24,7 +24,7 @@ from .config import FORMATS, PRESETS, DataError
 # %% auto #0
 __all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser',
            'print_json', 'format_table', 'stats', 'config_from', 'join_hosts', 'output_to_stderr', 'huge_pages_env',
-           'with_huge_pages', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
+           'with_huge_pages', 'add_flags', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -208,11 +208,18 @@ def with_huge_pages():
 # %% ../nbs/07_cli.ipynb #hp000005
 HOST_DEVICES = "--xla_force_host_platform_device_count"  # XLA's flag: its CPU platform as that many devices
 
+def add_flags(flags: str,  # XLA_FLAGS as they are
+              extra: str,  # flags to add
+              ) -> str:
+    "`flags` and each flag of `extra` that `flags` does not set already: a setting in the environment wins."
+    have = {f.split("=")[0] for f in flags.split()}
+    return " ".join([*flags.split(), *(f for f in extra.split() if f.split("=")[0] not in have)])
+
 def host_device_flags(n: int,  # devices wanted on the CPU
                       flags: str,  # XLA_FLAGS as they are
                       ) -> str:
     "XLA_FLAGS that present the CPU as `n` devices sharing its cores; `flags` as they are for one, or if they set a number."
-    return flags if n <= 1 or HOST_DEVICES in flags else f"{flags} {HOST_DEVICES}={n}".strip()
+    return flags if n <= 1 else add_flags(flags, f"{HOST_DEVICES}={n}")
 
 # %% ../nbs/07_cli.ipynb #2d8de9e5
 def train(args):
@@ -220,9 +227,9 @@ def train(args):
      "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
     run_config = config_from(args)
     if getattr(args, "own_process", False) and run_config.huge_pages: with_huge_pages()  # start again, faster
-    if "jax" not in sys.modules:  # the devices of the recipe or --devices, made before JAX starts (in a notebook, it has)
-        os.environ["XLA_FLAGS"] = host_device_flags(max(run_config.host_devices, args.devices or 1),
-                                                    os.environ.get("XLA_FLAGS", ""))
+    if "jax" not in sys.modules:  # the recipe's devices (or --devices) and flags, before JAX starts (in a notebook, it has)
+        flags = host_device_flags(max(run_config.host_devices, args.devices or 1), os.environ.get("XLA_FLAGS", ""))
+        os.environ["XLA_FLAGS"] = add_flags(flags, run_config.xla_flags)
     seqs = _load_data(args)
     with output_to_stderr():  # Keras' progress and the hosts' greetings; stdout is for the answer
         join_hosts()
