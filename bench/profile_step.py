@@ -84,19 +84,21 @@ def main(argv=None):
     started, load_before = utc_now(), load_snapshot()
     # before JAX starts (imported below): dump the compiled step; --concurrency-scheduler: XLA's own default, which
     # sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison
+    # and the recipe's own flags (Config.xla_flags), as `sasrec train` adds them
+    from sasrec_nb.cli import add_flags
+    from sasrec_nb.config import recipe
+    over = {k: True for k in ("fast_dropout", "pack") if getattr(a, k)}
+    cfg = recipe(a.recipe, **over)
     dump = Path(tempfile.mkdtemp(prefix="sasrec-hlo-"))
-    os.environ["XLA_FLAGS"] = " ".join([os.environ.get("XLA_FLAGS", ""), f"--xla_dump_to={dump}",
-                                        "--xla_dump_hlo_module_re=.*train_step.*"] + (
-        ["--xla_cpu_enable_concurrency_optimized_scheduler=true"] if a.concurrency_scheduler else [])).strip()
+    os.environ["XLA_FLAGS"] = add_flags(" ".join([os.environ.get("XLA_FLAGS", ""), f"--xla_dump_to={dump}",
+                                                  "--xla_dump_hlo_module_re=.*train_step.*"] + (
+        ["--xla_cpu_enable_concurrency_optimized_scheduler=true"] if a.concurrency_scheduler else [])), cfg.xla_flags)
     import jax
 
     from sasrec_nb import data as D
     from sasrec_nb import preprocessing as P
-    from sasrec_nb.config import recipe
     from sasrec_nb.training import batches_for, build_model
 
-    over = {k: True for k in ("fast_dropout", "pack") if getattr(a, k)}
-    cfg = recipe(a.recipe, **over)
     seqs = D.sas_file(a.data / "ml-1m-sas" / "ml-1m.txt.xz")
     batches = batches_for(cfg, P.leave_one_out(seqs))
     model = build_model(cfg, seqs.num_items, len(batches))
