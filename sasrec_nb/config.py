@@ -39,8 +39,8 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
 
 # %% auto #0
 __all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT',
-           'SMALL_MODEL_XLA', 'RECIPES', 'DEFAULT_RECIPE', 'DataError', 'attention_projection_for', 'option', 'Config',
-           'recipe']
+           'SMALL_MODEL_XLA', 'PROCESS_FIELDS', 'RECIPES', 'DEFAULT_RECIPE', 'DataError', 'attention_projection_for',
+           'option', 'Config', 'recipe']
 
 # %% ../nbs/00_config.ipynb #1e43aa6a
 def option(default, help: str) -> dataclasses.Field:
@@ -211,6 +211,8 @@ def differences(self: Config, other: Config) -> str:
 # of paper-fast took 4.49 s against 4.96 on a 2-core Xeon (medians of 20), but a step of the default recipe 1.67-1.73 s
 # against 1.47-1.51, so the recipe chooses (07_cli)
 SMALL_MODEL_XLA = "--xla_cpu_experimental_ynn_fusion_type= --xla_cpu_prefer_vector_width=512"
+# how a process runs, not what it learns (the same updates, to rounding): a run may resume under other values
+PROCESS_FIELDS = ("host_devices", "huge_pages", "xla_flags")
 
 RECIPES = {
     "paper": {},  # Kang & McAuley 2018: BCE with one negative, d 50, dropout 0.2, 200 epochs

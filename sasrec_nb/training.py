@@ -25,7 +25,7 @@ from .data import (
     DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync)
 from .evaluation import evaluate, sampled_spread
 # the configuration chapter's, re-exported here
-from .config import DEFAULT_RECIPE, PROTOCOLS, RECIPES, Config, recipe
+from .config import DEFAULT_RECIPE, PROCESS_FIELDS, PROTOCOLS, RECIPES, Config, recipe
 from .model import (
     GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, check_micro_batches, data_shards, tensorflow_hidden)
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
@@ -383,8 +383,9 @@ def _check_or_write(run: Path, config: Config, seqs: Sequences):
     "Write config and data into a new run folder, or check an existing one holds the same (and reopen it to grow)."
     if (run / "config.json").is_file():
         old = Config.load(run / "config.json")
-        if dataclasses.replace(old, epochs=config.epochs) != config:
-            differences = old.differences(dataclasses.replace(config, epochs=old.epochs))
+        free = ("epochs", *PROCESS_FIELDS)  # may differ: more epochs grow the run; the others only change how it runs
+        if dataclasses.replace(old, **{f: getattr(config, f) for f in free}) != config:
+            differences = old.differences(dataclasses.replace(config, **{f: getattr(old, f) for f in free}))
             raise DataError(f"{run} holds a run with another config ({differences}); choose a new output folder")
         saved = load_sequences(run / "data")
         if saved.num_interactions != seqs.num_interactions or not np.array_equal(saved.items, seqs.items):
