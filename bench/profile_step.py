@@ -85,8 +85,7 @@ def main(argv=None):
     # before JAX starts (imported below): dump the compiled step; --concurrency-scheduler: XLA's own default, which
     # sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison
     # and the recipe's own flags (Config.xla_flags), as `sasrec train` adds them
-    from sasrec_nb.cli import add_flags
-    from sasrec_nb.config import recipe
+    from sasrec_nb.config import add_flags, recipe
     over = {k: True for k in ("fast_dropout", "pack") if getattr(a, k)}
     cfg = recipe(a.recipe, **over)
     dump = Path(tempfile.mkdtemp(prefix="sasrec-hlo-"))

@@ -17,6 +17,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from sasrec_nb.config import PROCESS_FIELDS  # noqa: E402  (light: neither Keras nor JAX)
 RECORDS = ROOT / "bench" / "records"
 START, END = "<!-- results: made by bench/tables.py from bench/records -->", "<!-- end of results -->"
 METRICS = ("sampled hr@10", "sampled ndcg@10", "full hr@10", "full ndcg@10")
@@ -32,9 +33,9 @@ def records(folder: Path = RECORDS) -> list[dict]:
     return sorted((json.loads(p.read_text()) for p in folder.glob("quality-*.json")), key=lambda r: r["run"])
 
 # fields a run matches its recipe without: the seed (the tables give it a column of its own), the micro-batches, which
-# change a step's memory, not its update (sasrec_nb.model's train_step), and the CPU's devices and huge pages, which
-# change its speed
-ASIDE = ("seed", "micro_batches", "host_devices", "huge_pages")
+# change a step's memory, not its update (sasrec_nb.model's train_step), and how the process runs (devices, huge pages,
+# XLA's flags), which changes its speed
+ASIDE = ("seed", "micro_batches", *PROCESS_FIELDS)
 
 def _nearest(record: dict) -> tuple[str, dict]:
     """The recipe closest to this run's config (the fewest fields apart, `ASIDE` aside; a tie goes to the first in

@@ -11,7 +11,9 @@ if "keras" in sys.modules and "KERAS_BACKEND" not in os.environ:  # too late to 
                       "(05_training, \"Other backends\"); import sasrec_nb first, or set KERAS_BACKEND=jax before Keras "
                       "loads", stacklevel=2)
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the project's backend, unless the user chose another; every module imports this first
-if os.environ["KERAS_BACKEND"] == "jax" and "concurrency_optimized_scheduler" not in os.environ.get("XLA_FLAGS", ""):
-    # before JAX starts: XLA's CPU scheduler that buys concurrency with memory, off (the training chapter's "Memory
-    # between phases" has the measurement)
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_concurrency_optimized_scheduler=false").strip()
+if os.environ["KERAS_BACKEND"] == "jax":
+    from .config import add_flags  # light: neither Keras nor JAX
+    # before JAX starts: XLA's CPU scheduler that buys concurrency with memory, off unless XLA_FLAGS sets it (the
+    # training chapter's "Memory between phases" has the measurement)
+    os.environ["XLA_FLAGS"] = add_flags(os.environ.get("XLA_FLAGS", ""),
+                                        "--xla_cpu_enable_concurrency_optimized_scheduler=false")

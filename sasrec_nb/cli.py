@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from . import config  # light: neither Keras nor pandas, so that --help answers at once
-from .config import FORMATS, PRESETS, DataError
+from .config import FORMATS, PRESETS, DataError, add_flags
 
 # %% auto #0
 __all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser',
            'print_json', 'format_table', 'stats', 'config_from', 'join_hosts', 'output_to_stderr', 'huge_pages_env',
-           'with_huge_pages', 'add_flags', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
+           'with_huge_pages', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -207,13 +207,6 @@ def with_huge_pages():
 
 # %% ../nbs/07_cli.ipynb #hp000005
 HOST_DEVICES = "--xla_force_host_platform_device_count"  # XLA's flag: its CPU platform as that many devices
-
-def add_flags(flags: str,  # XLA_FLAGS as they are
-              extra: str,  # flags to add
-              ) -> str:
-    "`flags` and each flag of `extra` that `flags` does not set already: a setting in the environment wins."
-    have = {f.split("=")[0] for f in flags.split()}
-    return " ".join([*flags.split(), *(f for f in extra.split() if f.split("=")[0] not in have)])
 
 def host_device_flags(n: int,  # devices wanted on the CPU
                       flags: str,  # XLA_FLAGS as they are

@@ -40,7 +40,7 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
 # %% auto #0
 __all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT',
            'SMALL_MODEL_XLA', 'PROCESS_FIELDS', 'RECIPES', 'DEFAULT_RECIPE', 'DataError', 'attention_projection_for',
-           'option', 'Config', 'recipe']
+           'option', 'Config', 'add_flags', 'recipe']
 
 # %% ../nbs/00_config.ipynb #1e43aa6a
 def option(default, help: str) -> dataclasses.Field:
@@ -205,6 +205,14 @@ def differences(self: Config, other: Config) -> str:
     "'field: ours -> theirs' for every field where `other` differs."
     mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
     return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
+
+# %% ../nbs/00_config.ipynb #xf000002
+def add_flags(flags: str,  # XLA_FLAGS as they are
+              extra: str,  # flags to add
+              ) -> str:
+    "`flags` and each flag of `extra` that `flags` does not set already: a setting in the environment wins."
+    have = {f.split("=")[0] for f in flags.split()}
+    return " ".join([*flags.split(), *(f for f in extra.split() if f.split("=")[0] not in have)])
 
 # %% ../nbs/00_config.ipynb #add73467
 # XLA's own code for matrix products rather than YNNPACK's, and 512-bit vectors where the CPU has them: a steady epoch
