@@ -6,7 +6,11 @@ ratings.dat is not in ../shared/data: users 3000+ lack ratings and timestamps) a
 data, training with the default settings, evaluation and recommendations. Records the wall time of each phase (from
 the time each command's first line appeared), the whole job's peak RSS, each command's own peak (its kernel
 high-water mark, `VmHWM`, read from /proc every half second, so a short command's last half second may be missed) with
-the minute of the job at which it came within 10 MB of it, and the test figures.
+the minute of the job at which it came within 10 MB of it and the largest of its own memory (`RssAnon`) and of the
+files it maps (`RssFile`: mostly the libraries' code) that the samples saw, and the test figures. The files' share
+depends on the kernel's page cache: libraries that pip has just written were mapped in larger pieces, so the same
+import held 205 MB of them from the fresh clone's .venv and 176 MB from an older one (2026-12-05), and 176 MB from
+both once the cache was dropped.
 
 Usage: python bench/main_job.py [--data ../shared/data] [--clone /tmp/sasrec_main_job] [--no-write]
 Writes its report in bench/results/ and bench/records/main_job.json. Nothing else may run meanwhile: it is a time.
@@ -41,6 +45,7 @@ class ProcessPeaks(threading.Thread):
     def __init__(self, root: int, t0: float, every: float = 0.5):
         super().__init__(daemon=True)
         self.root, self.t0, self.every, self.peaks, self.done = root, t0, every, {}, threading.Event()
+        self.parts = {}  # command: the largest (RssAnon, RssFile) sampled, MB: its own memory, and files mapped
 
     @staticmethod
     def command(pid: int) -> str:
@@ -62,9 +67,12 @@ class ProcessPeaks(threading.Thread):
             while q in parent and q != self.root: q = parent[q]
             if q != self.root or pid == self.root: continue
             try:
-                kb = int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+                status = Path(f"/proc/{pid}/status").read_text()
+                kb, anon, files = (int(re.search(rf"{k}:\s+(\d+)", status).group(1)) for k in ("VmHWM", "RssAnon", "RssFile"))
                 name = self.command(pid)
             except (OSError, AttributeError): continue
+            seen = self.parts.get(name, (0, 0))
+            self.parts[name] = (max(seen[0], anon // 1024), max(seen[1], files // 1024))
             growth = self.peaks.setdefault(name, [(0, 0.0)])  # (MB, minute of the job) each time the peak grew
             if kb // 1024 > growth[-1][0]: growth.append((kb // 1024, round((time.perf_counter() - self.t0) / 60, 1)))
 
@@ -73,7 +81,8 @@ class ProcessPeaks(threading.Thread):
 
     def top(self, n: int = 6) -> dict:
         top = sorted(self.peaks.items(), key=lambda kv: -kv[1][-1][0])[:n]
-        return {k: dict(peak_rss_mb=g[-1][0], at_min=next(m for mb, m in g if mb >= g[-1][0] - 10)) for k, g in top}
+        return {k: dict(peak_rss_mb=g[-1][0], at_min=next(m for mb, m in g if mb >= g[-1][0] - 10),
+                        anon_mb=self.parts[k][0], files_mb=self.parts[k][1]) for k, g in top}
 
 
 def main(argv=None):
@@ -123,7 +132,8 @@ def main(argv=None):
     if a.no_write: return record
     (REPO / "bench" / "records" / "main_job.json").write_text(json.dumps(record, indent=1) + "\n")
     rows = "\n".join(f"| {n} | {m} |" for n, m in phases.items())
-    by_command = "; ".join(f"`{k}` {v['peak_rss_mb']:,} MB (minute {v['at_min']})" for k, v in record["peak_rss_by_command"].items())
+    by_command = "; ".join(f"`{k}` {v['peak_rss_mb']:,} MB (minute {v['at_min']}; at most {v['anon_mb']:,} MB of its "
+                           f"own and {v['files_mb']:,} MB of mapped files)" for k, v in record["peak_rss_by_command"].items())
     write_section("main_job.py: bash scripts/main.sh in a fresh clone", header(record["command"], started, load_before,
                                                                                load_snapshot()) + f"""
 Clone of commit `{commit}`; data: the full-size ML-1M stand-in of `data_speed.py` through `SASREC_ML1M`; the default
