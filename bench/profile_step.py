@@ -83,8 +83,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     started, load_before = utc_now(), load_snapshot()
     # before JAX starts (imported below): dump the compiled step; --concurrency-scheduler: XLA's own default, which
-    # sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison
-    # and the recipe's own flags (Config.xla_flags), as `sasrec train` adds them
+    # sasrec_nb turns off (sasrec_nb/__init__.py), for the comparison; and the recipe's own flags (Config.xla_flags),
+    # as `sasrec train` adds them
     from sasrec_nb.config import add_flags, recipe
     over = {k: True for k in ("fast_dropout", "pack") if getattr(a, k)}
     cfg = recipe(a.recipe, **over)

@@ -110,9 +110,8 @@ def others_table(folder: Path = RECORDS) -> str:
         phases = "; ".join(f"{n} {m} min" for n, m in r["phases_min"].items())
         rows.append(f"| `main_job.py`: `bash scripts/main.sh` in a fresh clone ({r['epochs']} epochs; target "
                     f"{r['target_min']} min) | {r['total_min']} min in all: {phases}; peak RSS {r['peak_rss_mb']:,} MB"
-                    + ("".join(f"; `{k}` {v['peak_rss_mb']:,} MB" + (f" ({v['anon_mb']:,} its own)" if "anon_mb" in v else "")
-                               for k, v in list(r["peak_rss_by_command"].items())[:3])
-                       if "peak_rss_by_command" in r else "") + f" | {when(r)} |")
+                    + "".join(f"; `{k}` {v['peak_rss_mb']:,} MB ({v['anon_mb']:,} its own)"
+                              for k, v in list(r["peak_rss_by_command"].items())[:3]) + f" | {when(r)} |")
     if (r := rec("speed")):
         res, gf = r["results"], r["epoch_gflop"]
         cells = []
