@@ -17,8 +17,8 @@ from .config import SAMPLINGS
 from .data import DataError, Sequences
 
 # %% auto #0
-__all__ = ['NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'row_aligned', 'pad_rows',
-           'TrainingBatches', 'SetEpoch', 'pack_rows', 'packed']
+__all__ = ['BITMAP_BYTES', 'NEGATIVES', 'Split', 'leave_one_out', 'left_pad', 'eval_inputs', 'NegativeSampler', 'row_aligned',
+           'pad_rows', 'TrainingBatches', 'SetEpoch', 'pack_rows', 'packed']
 
 # %% ../nbs/02_preprocessing.ipynb #455f9cfe
 @dataclass
@@ -79,6 +79,8 @@ def eval_inputs(split: Split,  # the leave-one-out split
     return left_pad(split.seqs.items, split.starts[u], split.history_end(part), max_len), split.targets(part)
 
 # %% ../nbs/02_preprocessing.ipynb #8f5f88e1
+BITMAP_BYTES = 64 * 2**20  # the largest (user, item) bitmap `NegativeSampler` keeps; above it, it searches sorted keys
+
 class NegativeSampler:
     "Draws items uniformly from 1..num_items, excluding each user's own items, vectorised over a batch."
     def __init__(self, items: np.ndarray,  # flat item array
@@ -93,6 +95,15 @@ class NegativeSampler:
         self.keys = np.unique(rows.astype(np.int64) * (num_items + 1) + items[idx])  # sorted (user, item) keys
         bounds = np.searchsorted(self.keys, np.arange(len(lengths) + 1, dtype=np.int64) * (num_items + 1))
         self.no_negative = np.diff(bounds) >= num_items  # users with no possible negative
+        size, self.bits = -(-len(lengths) * (num_items + 1) // 8), None  # bytes of a bit for every key
+        if size <= BITMAP_BYTES:
+            self.bits = np.zeros(size, np.uint8)
+            np.bitwise_or.at(self.bits, self.keys >> 3, np.left_shift(1, self.keys & 7).astype(np.uint8))
+
+    def excluded(self, keys: np.ndarray) -> np.ndarray:
+        "Whether each (user, item) key is an excluded pair: its bit in the bitmap, else a binary search."
+        if self.bits is not None: return (self.bits[keys >> 3] >> (keys & 7).astype(np.uint8)) & 1 == 1
+        return self.keys[np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)] == keys
 
     def __call__(self, users: np.ndarray,  # (B,) user rows
                  shape: tuple,  # (B, ...) output shape
@@ -108,9 +119,7 @@ class NegativeSampler:
                                shape).ravel()
         flat, todo = out.reshape(-1), np.arange(out.size)  # only redrawn entries are checked again
         while todo.size:
-            keys = base[todo] + flat[todo]
-            hit = self.keys[np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)] == keys
-            todo = todo[hit]
+            todo = todo[self.excluded(base[todo] + flat[todo])]
             flat[todo] = rng.integers(1, self.num_items + 1, size=todo.size)
         return out.astype(np.int32)
 
@@ -281,11 +290,14 @@ def pack_rows(lengths,  # (B,) items of each user, none longer than `width`
     lengths = np.asarray(lengths, int)
     if len(lengths) and lengths.max() > width:
         raise ValueError(f"a history of {lengths.max()} items does not fit a row of {width}")
+    order = np.argsort(-lengths, kind="stable")
     row, offset, free = np.zeros(len(lengths), int), np.zeros(len(lengths), int), []  # free: columns left in each row
-    for b in np.argsort(-lengths, kind="stable"):
-        r = next((r for r, f in enumerate(free) if f >= lengths[b]), len(free))
-        if r == len(free): free.append(width)
-        row[b], offset[b], free[r] = r, width - free[r], free[r] - lengths[b]
+    for b, n in zip(order.tolist(), lengths[order].tolist()):
+        for r, f in enumerate(free):
+            if f >= n: break
+        else: r = len(free); free.append(width)
+        row[b], offset[b] = r, width - free[r]
+        free[r] -= n
     return row, offset, -(-max(len(free), 1) // multiple) * multiple
 
 # %% ../nbs/02_preprocessing.ipynb #132f2814
