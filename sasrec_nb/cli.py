@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from . import config  # light: neither Keras nor pandas, so that --help answers at once
-from .config import FORMATS, PRESETS, DataError, add_flags
+from .config import FORMATS, PRESETS, DataError, add_flags, hidden
 
 # %% auto #0
-__all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'UsageError', 'Parser',
-           'print_json', 'format_table', 'stats', 'config_from', 'join_hosts', 'output_to_stderr', 'huge_pages_env',
-           'with_huge_pages', 'host_device_flags', 'train', 'evaluate', 'recommend', 'parser', 'main']
+__all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'lean_pandas',
+           'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'join_hosts',
+           'output_to_stderr', 'huge_pages_env', 'with_huge_pages', 'host_device_flags', 'train', 'evaluate',
+           'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -43,6 +44,11 @@ def import_quietly(module: str,  # a module of sasrec_nb, e.g. "training"
           ):
     "Import `sasrec_nb.<module>` (which loads Keras and JAX) without the native libraries' start-up noise on stderr."
     with _native_stderr_to_file(): return importlib.import_module(f"sasrec_nb.{module}")
+
+# %% ../nbs/07_cli.ipynb #1ea7a002
+def lean_pandas():
+    "Import pandas with pyarrow hidden (unless either is loaded already): pyarrow then loads only for a `.parquet` table."
+    with hidden("pyarrow"): import pandas  # noqa: F401
 
 # %% ../nbs/07_cli.ipynb #95255c13
 class UsageError(Exception):
@@ -355,6 +361,7 @@ def main(argv: list[str] | None = None,  # arguments without the program name; d
     try:
         args = parser(with_config=argv[:1] == ["train"]).parse_args(argv)
         args.own_process = own  # the process' own arguments: `train` may start it again (`with_huge_pages`)
+        if own: lean_pandas()  # a process of our own: how pandas stores strings is ours to choose
         COMMANDS[args.command](args)
         return 0
     except SystemExit as e: return e.code or 0  # --help

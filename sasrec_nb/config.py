@@ -5,9 +5,11 @@
 # %% ../nbs/00_config.ipynb #c0f1a0000004
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +42,7 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
 # %% auto #0
 __all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT',
            'SMALL_MODEL_XLA', 'PROCESS_FIELDS', 'RECIPES', 'DEFAULT_RECIPE', 'DataError', 'attention_projection_for',
-           'option', 'Config', 'add_flags', 'recipe']
+           'option', 'Config', 'add_flags', 'hidden', 'recipe']
 
 # %% ../nbs/00_config.ipynb #1e43aa6a
 def option(default, help: str) -> dataclasses.Field:
@@ -213,6 +215,17 @@ def add_flags(flags: str,  # XLA_FLAGS as they are
     "`flags` and each flag of `extra` that `flags` does not set already: a setting in the environment wins."
     have = {f.split("=")[0] for f in flags.split()}
     return " ".join([*flags.split(), *(f for f in extra.split() if f.split("=")[0] not in have)])
+
+# %% ../nbs/00_config.ipynb #d1dd3a02
+@contextlib.contextmanager
+def hidden(*modules: str):
+    "Within: importing any of `modules` fails as if it were not installed, unless it is loaded already; after: it works again."
+    hide = [m for m in modules if m not in sys.modules]
+    for m in hide: sys.modules[m] = None  # what Python's import system reads as "no such module"
+    try: yield
+    finally:
+        for m in hide:
+            if sys.modules.get(m, 0) is None: del sys.modules[m]
 
 # %% ../nbs/00_config.ipynb #add73467
 # XLA's own code for matrix products rather than YNNPACK's, and 512-bit vectors where the CPU has them: a steady epoch

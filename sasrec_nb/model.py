@@ -7,37 +7,24 @@ from __future__ import annotations
 
 
 import sasrec_nb  # first: it sets KERAS_BACKEND (jax, unless the user chose another) before Keras loads
-import contextlib
-import sys
-
 import keras
 import numpy as np
 from keras import ops
 from fastcore.basics import patch
 
 # names, defaults: one home
-from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for
+from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for, hidden
 from .preprocessing import row_aligned
 
-@contextlib.contextmanager
-def tensorflow_hidden():
-    "Within: `import tensorflow` fails, unless TensorFlow is loaded already; after: it works again."
-    hide = "tensorflow" not in sys.modules
-    if hide: sys.modules["tensorflow"] = None  # what Python's import system reads as "no such module"
-    try: yield
-    finally:
-        if hide and sys.modules.get("tensorflow", 0) is None: del sys.modules["tensorflow"]
-
-with tensorflow_hidden():  # keras-hub would load TensorFlow for tools we do not use (tokenizers, tf.data preprocessing)
+with hidden("tensorflow"):  # keras-hub would load TensorFlow for tools we do not use (tokenizers, tf.data preprocessing)
     import keras_hub
     import keras_rs
 
 # %% auto #0
-__all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'tensorflow_hidden', 'SampledBCE', 'pack_targets',
-           'chunked_sum', 'SoftmaxCE', 'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval',
-           'mask_width', 'hash_keep', 'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock',
-           'recency_positions', 'visible_keys', 'make_block', 'check_micro_batches', 'SASRec', 'target_positives',
-           'data_shards']
+__all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE',
+           'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval', 'mask_width', 'hash_keep',
+           'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'recency_positions', 'visible_keys',
+           'make_block', 'check_micro_batches', 'SASRec', 'target_positives', 'data_shards']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
