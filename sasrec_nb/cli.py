@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config  # light: neither Keras nor pandas, so that --help answers at once
-from .config import FORMATS, PRESETS, DataError, add_flags, hidden
+from .config import FORMATS, PRESETS, DataError, add_flags, modules_hidden
 
 # %% auto #0
 __all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'lean_pandas',
@@ -48,7 +48,7 @@ def import_quietly(module: str,  # a module of sasrec_nb, e.g. "training"
 # %% ../nbs/07_cli.ipynb #1ea7a002
 def lean_pandas():
     "Import pandas with pyarrow hidden (unless either is loaded already): pyarrow then loads only for a `.parquet` table."
-    with hidden("pyarrow"): import pandas  # noqa: F401
+    with modules_hidden("pyarrow"): import pandas  # noqa: F401
 
 # %% ../nbs/07_cli.ipynb #95255c13
 class UsageError(Exception):

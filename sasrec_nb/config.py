@@ -42,7 +42,7 @@ def attention_projection_for(block: str, attention_projection: bool | None = Non
 # %% auto #0
 __all__ = ['FORMATS', 'PRESETS', 'LOSS_NEGATIVES', 'SAMPLINGS', 'BLOCKS', 'PROTOCOLS', 'SCHEDULES', 'CONFIG_FORMAT',
            'SMALL_MODEL_XLA', 'PROCESS_FIELDS', 'RECIPES', 'DEFAULT_RECIPE', 'DataError', 'attention_projection_for',
-           'option', 'Config', 'add_flags', 'hidden', 'recipe']
+           'option', 'Config', 'add_flags', 'modules_hidden', 'recipe']
 
 # %% ../nbs/00_config.ipynb #1e43aa6a
 def option(default, help: str) -> dataclasses.Field:
@@ -218,7 +218,7 @@ def add_flags(flags: str,  # XLA_FLAGS as they are
 
 # %% ../nbs/00_config.ipynb #d1dd3a02
 @contextlib.contextmanager
-def hidden(*modules: str):
+def modules_hidden(*modules: str):
     "Within: importing any of `modules` fails as if it were not installed, unless it is loaded already; after: it works again."
     hide = [m for m in modules if m not in sys.modules]
     for m in hide: sys.modules[m] = None  # what Python's import system reads as "no such module"

@@ -13,10 +13,10 @@ from keras import ops
 from fastcore.basics import patch
 
 # names, defaults: one home
-from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for, hidden
+from .config import BLOCKS, LOSS_NEGATIVES, SAMPLINGS, DataError, attention_projection_for, modules_hidden
 from .preprocessing import row_aligned
 
-with hidden("tensorflow"):  # keras-hub would load TensorFlow for tools we do not use (tokenizers, tf.data preprocessing)
+with modules_hidden("tensorflow"):  # keras-hub would load TensorFlow for tools we do not use (tokenizers, tf.data preprocessing)
     import keras_hub
     import keras_rs
 

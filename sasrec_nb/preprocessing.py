@@ -95,7 +95,7 @@ class NegativeSampler:
         self.keys = np.unique(rows.astype(np.int64) * (num_items + 1) + items[idx])  # sorted (user, item) keys
         bounds = np.searchsorted(self.keys, np.arange(len(lengths) + 1, dtype=np.int64) * (num_items + 1))
         self.no_negative = np.diff(bounds) >= num_items  # users with no possible negative
-        size, self.bits = -(-len(lengths) * (num_items + 1) // 8), None  # bytes of a bit for every key
+        size, self.bits = -(-len(lengths) * (num_items + 1) // 8), None  # bytes of a bitmap with a bit for every key
         if size <= BITMAP_BYTES:
             self.bits = np.zeros(size, np.uint8)
             np.bitwise_or.at(self.bits, self.keys >> 3, np.left_shift(1, self.keys & 7).astype(np.uint8))

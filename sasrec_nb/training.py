@@ -25,7 +25,8 @@ from .data import (
     DataError, Sequences, atomic_write, free_space, load_sequences, no_space, remove_temp_files, save_sequences, sync)
 from .evaluation import evaluate, sampled_spread
 # the configuration chapter's, re-exported here
-from .config import DEFAULT_RECIPE, PROCESS_FIELDS, PROTOCOLS, RECIPES, Config, hidden, recipe
+from .config import DEFAULT_RECIPE, PROCESS_FIELDS, PROTOCOLS, RECIPES, Config, recipe
+from .config import modules_hidden
 from .model import (
     GBCE, LOSSES, SampledBCE, SampledSoftmaxCE, SASRec, SoftmaxCE, check_micro_batches, data_shards)
 from .preprocessing import SetEpoch, Split, TrainingBatches, leave_one_out
@@ -422,7 +423,7 @@ def _start(run: Path, config: Config, seqs: Sequences, devices: int = 1) -> tupl
                         f"(leave-one-out holds out 2); the data has {seqs.num_users:,} users of at most "
                         f"{int(seqs.lengths.max())} items: use more data or another preset")
     # Keras would import TensorFlow (~650 MB) only to seed it
-    with hidden("tensorflow"): keras.utils.set_random_seed(config.seed)
+    with modules_hidden("tensorflow"): keras.utils.set_random_seed(config.seed)
     if devices > 1 and LOSSES[config.loss].negatives == "shared" and config.num_negatives % devices:
         raise DataError(f"num_negatives {config.num_negatives} does not split over {devices} devices "
                         "(a batch's shared negatives are split like its rows); choose a multiple of the devices")
