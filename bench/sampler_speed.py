@@ -1,9 +1,11 @@
 """The negative sampler's cost per batch, against two alternatives (measurement only; the library is not changed).
 
-library: `sasrec_nb.preprocessing.NegativeSampler` as it is now (since 2026-11-28 each rejection round looks up only
-  the entries redrawn in the previous round; before, it re-ran `searchsorted` over the whole 128 x 200 batch: 8.4 ms).
-recheck-only-redrawn: this script's own copy of that algorithm, kept as the reference the library must equal: it
-  consumes the random stream in the same order, so its output is bit-identical (checked below).
+library: `sasrec_nb.preprocessing.NegativeSampler` as it is now (since 2026-12-05 the excluded (user, item) keys are
+  bits of a bitmap, 2.6 MB for ML-1M; since 2026-11-28 each rejection round looks up only the entries redrawn in the
+  previous round; before, it re-ran `searchsorted` over the whole 128 x 200 batch: 8.4 ms).
+recheck-only-redrawn: this script's own copy of the library before 2026-12-05 (a binary search in the sorted keys,
+  which the library keeps for catalogues whose bitmap would pass BITMAP_BYTES), the reference the library must equal:
+  it consumes the random stream in the same order, so its output is bit-identical (checked below).
 dense-bool-matrix: a (users x items+1) bool matrix of excluded items (6,040 x 3,417 = 20 MB) looked up directly.
 
 Usage: .venv/bin/python bench/sampler_speed.py [--data ../shared/data] [--no-write]
@@ -96,8 +98,10 @@ max {max(rounds)} (heavy users own up to 2/3 of all items).
 - "recheck-only-redrawn" gives **bit-identical** negatives to the library's: **{identical}** (same random stream, only
   the still-colliding entries are looked up again); "dense-bool-matrix" draws are all valid: {valid} (its matrix takes
   {dense_build:.2f} s and {dense.nbytes / 2**20:.0f} MB to build).
-- On this CPU the whole data path is ~1 % of a training step, so this does not matter here; on an accelerator, where a
-  step may take a few ms, the synchronous `PyDataset` (workers=1) would put the ~10 ms per batch on the critical path.
+- The library's bitmap holds a bit, the dense matrix a byte, per (user, item): the same lookup in 1/8 of the memory.
+- On this CPU the whole data path is a few % of a `paper-fast` epoch (02_preprocessing), run ahead of by the steps but on
+  the same cores; on an accelerator, where a step may take a few ms, the synchronous `PyDataset` (workers=1) would put
+  the ~3 ms per batch on the critical path.
 """
     write_section("sampler_speed.py: the negative sampler", body)
     print("wrote bench/results/sampler_speed.md")
