@@ -3,9 +3,8 @@
 library: `sasrec_nb.preprocessing.NegativeSampler` as it is now (since 2026-12-05 the excluded (user, item) keys are
   bits of a bitmap, 2.6 MB for ML-1M; since 2026-11-28 each rejection round looks up only the entries redrawn in the
   previous round; before, it re-ran `searchsorted` over the whole 128 x 200 batch: 8.4 ms).
-recheck-only-redrawn: this script's own copy of the library before 2026-12-05 (a binary search in the sorted keys,
-  which the library keeps for catalogues whose bitmap would pass BITMAP_BYTES), the reference the library must equal:
-  it consumes the random stream in the same order, so its output is bit-identical (checked below).
+recheck-only-redrawn: the library's binary search in the sorted keys (its path for catalogues whose bitmap would pass
+  BITMAP_BYTES, and its only one before 2026-12-05): the same random stream, so bit-identical output (checked below).
 dense-bool-matrix: a (users x items+1) bool matrix of excluded items (6,040 x 3,417 = 20 MB) looked up directly.
 
 Usage: .venv/bin/python bench/sampler_speed.py [--data ../shared/data] [--no-write]
@@ -13,6 +12,7 @@ Usage: .venv/bin/python bench/sampler_speed.py [--data ../shared/data] [--no-wri
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 from pathlib import Path
@@ -27,20 +27,19 @@ from sasrec_nb import data as D  # noqa: E402
 from sasrec_nb import preprocessing as P  # noqa: E402
 
 
-def recheck_only_redrawn(self, users, shape, rng):
-    "NegativeSampler.__call__ with the rejection loop restricted to the entries still pending (same draws)."
-    users = np.asarray(users)
-    out = rng.integers(1, self.num_items + 1, size=shape, dtype=np.int64)
-    base = np.broadcast_to(users.astype(np.int64).reshape((-1,) + (1,) * (len(shape) - 1)) * (self.num_items + 1), shape)
-    flat, fb = out.reshape(-1), base.reshape(-1)
-    idx, rounds = np.arange(flat.size), 0
-    while idx.size:
-        rounds += 1
-        keys = fb[idx] + flat[idx]
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        idx = idx[self.keys[pos] == keys]
-        if idx.size: flat[idx] = rng.integers(1, self.num_items + 1, size=idx.size)
-    return out.astype(np.int32), rounds
+def binary_search(sampler):
+    "A copy of `sampler` that looks its keys up by binary search, the library's path above BITMAP_BYTES (same draws)."
+    search = copy.copy(sampler)
+    search.bits = None
+    return search
+
+
+def rounds_of(sampler, users, shape, rng) -> int:
+    "Rejection rounds `sampler` takes for one draw: the calls to its membership test."
+    counting, calls = copy.copy(sampler), []
+    counting.excluded = lambda keys: (calls.append(1), sampler.excluded(keys))[1]
+    counting(users, shape, rng)
+    return len(calls)
 
 
 def main(argv=None):
@@ -67,12 +66,13 @@ def main(argv=None):
             out[hit] = rng.integers(1, s.num_items + 1, size=int(hit.sum())); hit = dense[ub, out]
         return out.astype(np.int32)
 
+    search = binary_search(smp)
     order = np.random.default_rng(0).permutation(len(b.users))
     batches = [b.users[order[i * 128:(i + 1) * 128]] for i in range(len(b))]
     shape = lambda u: (len(u), 200, 1)
     res, best = {}, {}
     for name, f in [("library", lambda u, r: smp(u, shape(u), r)),
-                    ("recheck-only-redrawn", lambda u, r: recheck_only_redrawn(smp, u, shape(u), r)[0]),
+                    ("recheck-only-redrawn", lambda u, r: search(u, shape(u), r)),
                     ("dense-bool-matrix", lambda u, r: dense_s(u, shape(u), r))]:
         ts = []
         for _ in range(5):
@@ -81,7 +81,7 @@ def main(argv=None):
         print(f"{name}: {best[name] * 1e3 / len(batches):.2f} ms/batch, {best[name]:.3f} s/epoch (best of 5)", flush=True)
     identical = all((x == y).all() for x, y in zip(res["library"], res["recheck-only-redrawn"]))
     valid = all(not dense[np.broadcast_to(u[:, None, None], o.shape), o].any() for u, o in zip(batches, res["dense-bool-matrix"]))
-    rounds = [recheck_only_redrawn(smp, u, shape(u), np.random.default_rng([0, i]))[1] for i, u in enumerate(batches)]
+    rounds = [rounds_of(smp, u, shape(u), np.random.default_rng([0, i])) for i, u in enumerate(batches)]
     print(f"recheck output identical to library: {identical}; dense draws valid: {valid}; rounds median {np.median(rounds)}, max {max(rounds)}")
     load1 = load_snapshot()
     if a.no_write: return
