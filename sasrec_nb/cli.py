@@ -22,10 +22,10 @@ from . import config  # light: neither Keras nor pandas, so that --help answers 
 from .config import FORMATS, PRESETS, DataError, add_flags, modules_hidden
 
 # %% auto #0
-__all__ = ['HOSTS', 'HUGE_PAGES', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly', 'lean_pandas',
-           'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'join_hosts',
-           'output_to_stderr', 'huge_pages_env', 'with_huge_pages', 'host_device_flags', 'train', 'evaluate',
-           'recommend', 'parser', 'main']
+__all__ = ['HOSTS', 'HUGE_PAGES', 'LEAN_MALLOC', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly',
+           'lean_pandas', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'join_hosts',
+           'output_to_stderr', 'malloc_env', 'with_malloc', 'host_device_flags', 'train', 'evaluate', 'recommend',
+           'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -188,25 +188,29 @@ def output_to_stderr():
 
 # %% ../nbs/07_cli.ipynb #hp000002
 HUGE_PAGES = "glibc.malloc.hugetlb=1"  # glibc's malloc: transparent huge pages for the chunks it maps (glibc >= 2.35)
+# glibc's malloc: 2 arenas, chunks of 4 MB and more mapped for each use, an arena's top handed back above 4 MB
+LEAN_MALLOC = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=4194304"
 THP_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")  # the kernel's: "always [madvise] never"
 
-def huge_pages_env(environ: dict | None = None,  # the environment; None: the process'
-                   ) -> dict | None:
-    ("The environment to run the process again in with `HUGE_PAGES`; None where it has them already, where "
-     "`SASREC_HUGE_PAGES=0` says not to, or where it cannot (no glibc, or transparent huge pages off or absent).")
+def malloc_env(huge_pages: bool,  # `HUGE_PAGES` (a recipe's `Config.huge_pages`), else `LEAN_MALLOC`
+               environ: dict | None = None,  # the environment; None: the process'
+               ) -> dict | None:
+    ("The environment to run the process again in, with the tunables of `huge_pages` or `LEAN_MALLOC` that "
+     "`GLIBC_TUNABLES` does not set already; None where it sets them all, where `SASREC_MALLOC=0` says not to, or "
+     "where it cannot (no glibc; for huge pages, the kernel's transparent huge pages off or absent).")
     env = dict(os.environ if environ is None else environ)
-    tunables = env.get("GLIBC_TUNABLES", "")
-    if "glibc.malloc.hugetlb" in tunables or env.get("SASREC_HUGE_PAGES") == "0": return None
     try: libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (ValueError, OSError): libc = ""
     try: thp = THP_MODE.read_text()
     except OSError: thp = "[never]"
-    if not libc.startswith("glibc") or "[never]" in thp: return None
-    return {**env, "GLIBC_TUNABLES": f"{tunables}:{HUGE_PAGES}" if tunables else HUGE_PAGES}
+    if env.get("SASREC_MALLOC") == "0" or not libc.startswith("glibc") or (huge_pages and "[never]" in thp): return None
+    tunables = env.get("GLIBC_TUNABLES", "")
+    wanted = add_flags(tunables, HUGE_PAGES if huge_pages else LEAN_MALLOC, sep=":")
+    return None if wanted == add_flags(tunables, "", sep=":") else {**env, "GLIBC_TUNABLES": wanted}
 
-def with_huge_pages():
-    "Start this program again, with the same arguments and process id, in `huge_pages_env`, if it gives one; else return."
-    env = huge_pages_env()
+def with_malloc(huge_pages: bool):  # as `malloc_env`'s
+    "Start this program again, with the same arguments and process id, in `malloc_env`, if it gives one; else return."
+    env = malloc_env(huge_pages)
     if env is None: return
     sys.stdout.flush(); sys.stderr.flush()
     os.execve(sys.executable, getattr(sys, "orig_argv", [sys.executable, *sys.argv]), env)
@@ -225,7 +229,6 @@ def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
      "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
     run_config = config_from(args)
-    if getattr(args, "own_process", False) and run_config.huge_pages: with_huge_pages()  # start again, faster
     if "jax" not in sys.modules:  # the recipe's devices (or --devices) and flags, before JAX starts (in a notebook, it has)
         flags = host_device_flags(max(run_config.host_devices, args.devices or 1), os.environ.get("XLA_FLAGS", ""))
         os.environ["XLA_FLAGS"] = add_flags(flags, run_config.xla_flags)
@@ -360,8 +363,9 @@ def main(argv: list[str] | None = None,  # arguments without the program name; d
     own, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
     try:
         args = parser(with_config=argv[:1] == ["train"]).parse_args(argv)
-        args.own_process = own  # the process' own arguments: `train` may start it again (`with_huge_pages`)
-        if own: lean_pandas()  # a process of our own: how pandas stores strings is ours to choose
+        if own:  # a process of our own: how malloc keeps memory and how pandas stores strings are ours to choose
+            with_malloc(args.command == "train" and config_from(args).huge_pages)  # may start the process again
+            lean_pandas()
         COMMANDS[args.command](args)
         return 0
     except SystemExit as e: return e.code or 0  # --help

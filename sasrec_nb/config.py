@@ -209,12 +209,14 @@ def differences(self: Config, other: Config) -> str:
     return ", ".join(f"{k} {mine[k]} -> {theirs[k]}" for k in mine if mine[k] != theirs[k])
 
 # %% ../nbs/00_config.ipynb #xf000002
-def add_flags(flags: str,  # XLA_FLAGS as they are
+def add_flags(flags: str,  # XLA_FLAGS as they are (or glibc's GLIBC_TUNABLES, with `sep=":"`)
               extra: str,  # flags to add
+              sep: str = " ",  # what separates them
               ) -> str:
     "`flags` and each flag of `extra` that `flags` does not set already: a setting in the environment wins."
-    have = {f.split("=")[0] for f in flags.split()}
-    return " ".join([*flags.split(), *(f for f in extra.split() if f.split("=")[0] not in have)])
+    split = (lambda s: s.split()) if sep == " " else (lambda s: [f for f in s.split(sep) if f])
+    have = {f.split("=")[0] for f in split(flags)}
+    return sep.join([*split(flags), *(f for f in split(extra) if f.split("=")[0] not in have)])
 
 # %% ../nbs/00_config.ipynb #d1dd3a02
 @contextlib.contextmanager
