@@ -90,7 +90,8 @@ class Config:
                                   "over them (keras.distribution.DataParallel): the same updates, to rounding, from "
                                   "programs that fill each other's idle gaps (paper-fast: 2)")
     huge_pages: bool = option(False, "on Linux with glibc, sasrec train has malloc ask for transparent huge pages for "
-                                     "XLA's step buffers: faster steps, more memory (paper-fast: on)")
+                                     "XLA's step buffers: faster steps, more memory (off: malloc tuned for less memory, "
+                                     "cli.LEAN_MALLOC; paper-fast: on)")
     xla_flags: str = option("", "XLA_FLAGS that sasrec train adds before JAX starts, each unless the environment sets "
                                 "it: compiler settings that suit the recipe's shapes (paper-fast: SMALL_MODEL_XLA)")
     bucket_widths: list | None = option(None, "e.g. [32, 64, 128]: batch users of similar length, weighed by their "
