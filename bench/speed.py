@@ -6,7 +6,8 @@ Two invocations of side_by_side.py, each one run in which the trainers alternate
   paper-fast: ours with `--recipe paper-fast` (the paper's recipe with `--fast-dropout --pack`), and seed
 Steady epochs as side_by_side.py defines them (epoch 1 dropped, and ours' last, which validates). Compile time: our
 first epoch minus our median steady one. GFLOP/s: the FLOPs of one epoch's steps (counted below, from the real
-batches) over the steady epoch. Peak RSS: /usr/bin/time -v of each training process.
+batches) over the steady epoch. Peak RSS: /usr/bin/time -v of each training process. Time to quality: the epochs the
+recipe's quality runs took to reach its bar on validation, at this run's epoch, compile and validation times.
 
 The `paper-fast` block runs as the judge's command does, 2 rounds of 4 epochs (`--fast-rounds`, `--fast-epochs`): its
 epochs take seconds, and one steady epoch of ours is too few to compare (one run of 3 epochs had 5.98 s for ours).
@@ -30,6 +31,34 @@ from _common import DEFAULT_DATA, REPO, header, load_snapshot, machine, utc_now,
 
 SIDE_BY_SIDE = REPO.parent / "shared" / "bench" / "side_by_side.py"
 FAST_PAPER = "--recipe paper-fast"
+DEFAULT_BAR = 0.18  # issue 13's time to quality: full-ranking NDCG@10 of 0.18 within 30 minutes of training
+
+
+def epochs_to(name: str, bar: float) -> list[dict]:
+    """For each quality record of recipe `name` (bench/records, superseded runs left out): the first epoch whose
+    validation full-ranking NDCG@10 reached `bar`, and the minutes of training (validations included) it took that run."""
+    from tables import records, recipe_of
+    out = []
+    for r in records():
+        if r.get("superseded") or recipe_of(r) != name: continue
+        hit = next(((e, s, v) for e, s, v in r["val_curve"] if v >= bar), None)
+        out.append(dict(run=r["run"], seed=r["config"]["seed"], cpu=r["machine"]["cpu"], epoch=hit and hit[0],
+                        minutes=hit and round(hit[1] / 60, 1), ndcg=hit and hit[2]))
+    return out
+
+
+def time_to_quality(name: str, bar: float, steady_s: float, compile_s: float, validation_s: float | None) -> dict:
+    """Minutes of training to `bar` at this run's speed: the records' epochs to it (`epochs_to`, the latest of them)
+    times this run's steady epoch, plus its compile time and a validation every `eval_every` epochs on the way."""
+    from sasrec_nb.config import recipe
+    runs = epochs_to(name, bar)
+    reached = [r["epoch"] for r in runs if r["epoch"]]
+    if not runs or len(reached) < len(runs): return dict(bar=bar, runs=runs, minutes=None)
+    epochs = max(reached)
+    validations = epochs // recipe(name).eval_every
+    minutes = (epochs * steady_s + compile_s + validations * (validation_s or 0)) / 60
+    return dict(bar=bar, runs=runs, epochs=epochs, validations=validations, validation_s=validation_s,
+                minutes=round(minutes, 1))
 
 
 def epoch_flops(config, split) -> float:
@@ -82,7 +111,8 @@ def summarise(runs: list[dict]) -> dict:
     for k, xs in by.items():
         steady = [s for x in xs for s in x["steady"]]
         out[k] = dict(steady_s=round(statistics.median(steady), 2) if steady else None, steady_all=steady,
-                      first_epoch_s=[x["epochs"][0] for x in xs if x["epochs"]], rss_mb=[x["rss_mb"] for x in xs],
+                      first_epoch_s=[x["epochs"][0] for x in xs if x["epochs"]],
+                      last_epoch_s=[x["epochs"][-1] for x in xs if len(x["epochs"]) > 2], rss_mb=[x["rss_mb"] for x in xs],
                       rc=[x["rc"] for x in xs])
     return out
 
@@ -101,8 +131,11 @@ def main(argv=None):
     from sasrec_nb.preprocessing import leave_one_out
     from sasrec_nb.config import DEFAULT_RECIPE, recipe
     split = leave_one_out(load(a.data / "ml-1m-sas" / "ml-1m.txt.xz"))
-    configs = {"default": recipe(DEFAULT_RECIPE), "paper-fast": recipe("paper-fast")}
+    recipes = {"default": DEFAULT_RECIPE, "paper-fast": "paper-fast"}
+    configs = {k: recipe(name) for k, name in recipes.items()}
     flops = {k: epoch_flops(c, split) for k, c in configs.items()}
+    from quality import PUBLISHED
+    bars = {"default": DEFAULT_BAR, "paper-fast": PUBLISHED["full ndcg@10"][1]}  # the paper recipe's full-ranking target
     results, commands = {}, {}
     for name, only, extra, rounds, epochs in (("default", "ours,pmixer,seed", "", a.rounds, a.epochs),
                                               ("paper-fast", "ours,seed", FAST_PAPER, a.fast_rounds, a.fast_epochs)):
@@ -119,12 +152,26 @@ def main(argv=None):
         if not ours.get("steady_s"): lines.append(f"| {name} | ours failed: rc {ours.get('rc')} | | | | | |"); continue
         gflops = flops[name] / 1e9 / ours["steady_s"]
         compile_s = statistics.median(ours["first_epoch_s"]) - ours["steady_s"]
+        # ours validates in its last epoch (side_by_side.py asks for one at the end): that epoch less a steady one
+        validation_s = statistics.median(ours["last_epoch_s"]) - ours["steady_s"] if ours.get("last_epoch_s") else None
+        record.setdefault("time_to_quality", {})[name] = time_to_quality(recipes[name], bars[name], ours["steady_s"], compile_s,
+                                                                         validation_s)
         for k in ("seed", "pmixer"):
             if r.get(k, {}).get("steady_s"): record.setdefault("ratios", {})[f"{name}: {k}/ours"] = round(r[k]["steady_s"] / ours["steady_s"], 2)
         lines.append(f"| {name} (`{FAST_PAPER if name == 'paper-fast' else 'sasrec train'}`) | {ours['steady_s']:.2f} | "
                      + " | ".join(f"{r[k]['steady_s']:.2f} ({r[k]['steady_s'] / ours['steady_s']:.2f}x)" if r.get(k, {}).get("steady_s") else "–" for k in ("seed", "pmixer"))
                      + f" | {flops[name] / 1e9:.0f} GFLOP, {gflops:.0f} GFLOP/s | {compile_s:.1f} | "
                      + ", ".join(f"{k} {max(v['rss_mb']):.0f}" for k, v in r.items() if v["rss_mb"] and None not in v["rss_mb"]) + " |")
+    ttq = []
+    for name, t in record.get("time_to_quality", {}).items():
+        seen = "; ".join(f"`{r['run']}` (seed {r['seed']}, {r['cpu']}): " + (f"epoch {r['epoch']}, {r['minutes']} min"
+                         if r["epoch"] else "never") for r in t["runs"]) or "no record"
+        ttq.append(f"- {name}: validation full NDCG@10 >= {t['bar']} first at {seen}" + (
+            f". At this run's speed: {t['epochs']} epochs x {results[name]['ours']['steady_s']:.2f} s, the compile and "
+            f"{t['validations']} validations of {t['validation_s']:.1f} s each: **{t['minutes']} min** of training"
+            if t["minutes"] is not None and t["validation_s"] is not None else (
+            f". At this run's speed: {t['epochs']} epochs x {results[name]['ours']['steady_s']:.2f} s and the compile "
+            f"(validations not timed): **{t['minutes']} min** of training" if t["minutes"] is not None else "")) + ".")
     text = header(record["command"], started, load0, load_snapshot()) + f"""
 Side by side, each block one run of `../shared/bench/side_by_side.py`: `{commands['default']}` ({a.rounds} round(s), {a.epochs} epochs per trainer), then `{commands['paper-fast']}` ({a.fast_rounds} round(s), {a.fast_epochs} epochs). Steady epoch: the median over epochs 2 on (ours: not the last, which validates), seconds; in brackets each reference's epoch over ours (above 1: we are faster). Record: `bench/records/speed.json`.
 
@@ -133,7 +180,10 @@ Side by side, each block one run of `../shared/bench/side_by_side.py`: `{command
 """ + "\n".join(lines) + f"""
 
 Configs: {json.dumps(record['configs'])}. FLOPs counted by `epoch_flops` (this script: matrix products only, from each real batch's shape; backward = 2 x forward).
-"""
+
+Time to quality (`time_to_quality`): the epochs each recipe's quality runs (bench/records) took to reach its bar on validation, where runs select their model (the default recipe: full NDCG@10 {DEFAULT_BAR}, issue 13's time-to-quality bar; paper-fast: the paper recipe's full-ranking target), at this run's steady epoch, compile time and validation time (its last epoch less a steady one). The records' own minutes are from their machines and loads.
+
+""" + "\n".join(ttq) + "\n"
     print(text)
     if not a.no_write:
         write_section("speed.py: training speed side by side", text)

@@ -192,6 +192,11 @@ HUGE_PAGES = "glibc.malloc.hugetlb=1"  # glibc's malloc: transparent huge pages 
 LEAN_MALLOC = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=4194304"
 THP_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")  # the kernel's: "always [madvise] never"
 
+def _thp_off() -> bool:
+    "Whether the kernel's transparent huge pages are off, or it has none."
+    try: return "[never]" in THP_MODE.read_text()
+    except OSError: return True
+
 def malloc_env(huge_pages: bool,  # `HUGE_PAGES` (a recipe's `Config.huge_pages`), else `LEAN_MALLOC`
                environ: dict | None = None,  # the environment; None: the process'
                ) -> dict | None:
@@ -201,9 +206,7 @@ def malloc_env(huge_pages: bool,  # `HUGE_PAGES` (a recipe's `Config.huge_pages`
     env = dict(os.environ if environ is None else environ)
     try: libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (ValueError, OSError): libc = ""
-    try: thp = THP_MODE.read_text()
-    except OSError: thp = "[never]"
-    if env.get("SASREC_MALLOC") == "0" or not libc.startswith("glibc") or (huge_pages and "[never]" in thp): return None
+    if env.get("SASREC_MALLOC") == "0" or not libc.startswith("glibc") or (huge_pages and _thp_off()): return None
     tunables = env.get("GLIBC_TUNABLES", "")
     wanted = add_flags(tunables, HUGE_PAGES if huge_pages else LEAN_MALLOC, sep=":")
     return None if wanted == add_flags(tunables, "", sep=":") else {**env, "GLIBC_TUNABLES": wanted}
