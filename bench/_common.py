@@ -110,8 +110,9 @@ def write_details(results: Path = RESULTS) -> None:
     results.write_text(text, encoding="utf-8")
 
 
-def header(command: str, started: str, load_before: str, load_after: str) -> str:
-    m = machine()
+def header(command: str, started: str, load_before: str, load_after: str, m: dict | None = None) -> str:
+    "A report's opening lines; `m`: the machine it ran on (`machine()`), by default this one."
+    m = m or machine()
     return (f"- command: `{command}`\n- date: {started}\n"
             f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']} GiB RAM, Python {m['python']}, {m['os']}\n"
             f"- background at start: {load_before}\n- background at end: {load_after}\n")

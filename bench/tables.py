@@ -118,8 +118,12 @@ def others_table(folder: Path = RECORDS) -> str:
         for name, res_ in res.items():
             ours = res_["ours"]["steady_s"]
             refs = ", ".join(f"{REFERENCES.get(ref, ref)} {v['steady_s']:.1f} s ({v['steady_s'] / ours:.2f}x)" for ref, v in res_.items() if ref != "ours")
+            t = r.get("time_to_quality", {}).get(name, {})
+            ttq = (f"; to validation full NDCG@10 {t['bar']}: {t['epochs']} epochs, {t['low']}"
+                   + (f"-{t['high']}" if t.get("high") is not None else "") + " min of training"
+                   if t.get("low") is not None else "")
             cells.append(f"{name} recipe ({r['configs'][name]['loss']}, d {r['configs'][name]['hidden_dim']}): ours "
-                         f"{ours:.1f} s, {gf[name] / ours:.0f} GFLOP/s; {refs}")
+                         f"{ours:.1f} s, {gf[name] / ours:.0f} GFLOP/s; {refs}{ttq}")
         rows.append(f"| `speed.py`: steady training epoch, side by side (reference / ours: above 1 we are faster) | "
                     f"{'; '.join(cells)} | {when(r)} |")
     if (r := rec("memory")):
