@@ -47,6 +47,62 @@ def epochs_to(name: str, bar: float) -> list[dict]:
     return out
 
 
+def epoch_flops(config, split) -> float:
+    """FLOPs of one epoch of training steps, counted from the epoch's real batch shapes.
+
+    Per block and row of T positions (N = rows x T): the q, k, v (and output) projections 2·N·d² each, attention scores
+    and the probability-weighted values 2·rows·T²·d each, the feed-forward net 2·N·d·f per matrix (two for ReLU, three
+    for SwiGLU, and the gates of "ligr" 2·N·d² each). The loss: `ce` scores every item at every target, 2·targets·V·d;
+    `bce` two dot products per target. The backward pass costs twice the forward, and `ce`'s chunks are computed once more
+    (rematerialised): total = 3 x forward (+ 1 x the `ce` scores). Elementwise work (softmax, norms, masks) is not counted.
+    The attention is counted over the whole T x T square, though `model.attend` scores only the blocks on and below the
+    diagonal (chunks of `CAUSAL_CHUNK` queries: 60 % of the square at T = 200), so GFLOP/s is the rate of the square's work.
+    """
+    from sasrec_nb.training import batches_for
+    b = batches_for(config, split)  # the batches `sasrec train` would feed
+    d, v = config.hidden_dim, split.num_items + 1
+    f = config.ffn_dim or (4 * d if config.block == "ligr" else d)
+    total = 0.0
+    for i in range(len(b)):
+        x, y = b[i][:2]
+        items = x["items"] if isinstance(x, dict) else x
+        rows, t = items.shape
+        targets = int(((y["positives"] if isinstance(y, dict) else (y[..., 0] if y.ndim == 3 else y)) > 0).sum())
+        n = rows * t
+        proj = (3 + config.attention_projection + 2 * (config.block == "ligr")) * 2 * n * d * d
+        ffn = (3 if config.block == "ligr" else 2) * 2 * n * d * f
+        block = proj + 2 * 2 * rows * t * t * d + ffn
+        loss = 2 * targets * v * d if config.loss == "ce" else 2 * targets * d * (1 + config.num_negatives)
+        total += 3 * (config.num_blocks * block + loss) + (loss if config.loss == "ce" else 0)
+    return total
+
+
+def side_by_side(args, only: str, extra: str, rounds: int, epochs: int) -> tuple[list[dict], str]:
+    cmd = [sys.executable, str(SIDE_BY_SIDE), "--venv", str(REPO / ".venv"), "--project", str(REPO), "--pmixer", args.pmixer,
+           "--torch-venv", args.torch_venv, "--rounds", str(rounds), "--epochs", str(epochs), "--only", only]
+    if extra: cmd += ["--extra", extra]
+    print("$", " ".join(cmd), flush=True)
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    print(out.stdout[-3000:], out.stderr[-2000:], flush=True)
+    runs = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+    return runs, " ".join(cmd[1:]).replace(str(REPO) + "/", "")
+
+
+def summarise(runs: list[dict]) -> dict:
+    by = {}
+    for r in runs:
+        (k, x), = r.items()
+        by.setdefault(k, []).append(x)
+    out = {}
+    for k, xs in by.items():
+        steady = [s for x in xs for s in x["steady"]]
+        out[k] = dict(steady_s=round(statistics.median(steady), 2) if steady else None, steady_all=steady,
+                      first_epoch_s=[x["epochs"][0] for x in xs if x["epochs"]],
+                      last_epoch_s=[x["epochs"][-1] for x in xs if len(x["epochs"]) > 2], rss_mb=[x["rss_mb"] for x in xs],
+                      rc=[x["rc"] for x in xs])
+    return out
+
+
 def time_to_quality(name: str, bar: float, steady_s: float, compile_s: float, validation_s: float | None) -> dict:
     """Minutes of training to `bar` at a run's speed: the records' epochs to it (`epochs_to`, the latest of them) times
     the steady epoch, plus the compile time (`low`); `high` adds a validation every `eval_every` epochs on the way, each
