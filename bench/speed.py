@@ -14,6 +14,7 @@ epochs take seconds, and one steady epoch of ours is too few to compare (one run
 
 Usage: python bench/speed.py --pmixer DIR --torch-venv DIR [--rounds 1] [--epochs 3] [--fast-rounds 2] [--fast-epochs 4]
        [--no-write]
+       python bench/speed.py --report-only   (the report again from bench/records/speed.json, timing nothing)
   --pmixer a checkout of pmixer/SASRec.pytorch whose python/data/ml-1m.txt is the unpacked SASRec file (never in this repo)
 """
 from __future__ import annotations
@@ -120,7 +121,8 @@ def time_to_quality(name: str, bar: float, steady_s: float, compile_s: float, va
 
 
 def report(record: dict) -> str:
-    "The report of a run of this script, from its record (so that `--report-only` remakes it as the run wrote it)."
+    """The report of a run of this script, from its record (so that `--report-only` remakes it as the run wrote it); the
+    figures derived from it, the ratios and the time to quality from today's quality records, go into the record too."""
     recipes = {"default": record["recipes"]["default"], "paper-fast": "paper-fast"}
     from quality import PUBLISHED
     bars = {"default": DEFAULT_BAR, "paper-fast": PUBLISHED["full ndcg@10"][1]}  # the paper recipe's full-ranking target
