@@ -2,7 +2,7 @@
 
     python bench/quality.py [--recipe NAME] [any option of `sasrec train`: --loss ...] [--data ../shared/data] [--out runs/ml1m-sas] [--report-only]
 
-Trains (resuming a killed run in --out), selects the model on validation NDCG@10 (full ranking, or sampled with --select sampled), evaluates it on test
+Trains (resuming a killed run in --out; in the process `sasrec train` gives the recipe: malloc, host devices, XLA flags), selects the model on validation NDCG@10 (full ranking, or sampled with --select sampled), evaluates it on test
 under both protocols, writes its report in bench/results/ and its record bench/records/quality-<out>.json
 (from which bench/tables.py makes the README's table).
 """
@@ -23,7 +23,7 @@ PUBLISHED = {  # test split, SASRec BCE on this exact file
 }
 
 def main():
-    from sasrec_nb.cli import _config_options, config_from  # the options of `sasrec train`, from the one list of Config fields
+    from sasrec_nb.cli import _config_options, config_from, set_xla_flags, with_malloc  # `sasrec train`'s own
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA))
     ap.add_argument("--out", default=str(ROOT / "runs" / "ml1m-sas"))
@@ -34,6 +34,10 @@ def main():
     ap.add_argument("--note", default="", help="a remark on how the run went, written into the report")
     _config_options(ap)
     args = ap.parse_args()
+    if not args.report_only:  # the process `sasrec train` gives the recipe: its malloc, host devices and XLA flags
+        config = config_from(args)
+        with_malloc(config.huge_pages)  # may start this script again, in that malloc
+        set_xla_flags(config)
     from sasrec_nb.data import load
     from sasrec_nb.training import evaluate_run, read_history, train
     data = Path(args.data)
@@ -41,7 +45,7 @@ def main():
     if not args.report_only:
         seqs = load(data / "ml-1m-sas" / "ml-1m.txt.xz", titles=data / "ml-1m" / "movies.dat.xz",
                     item_map=data / "ml-1m-sas" / "sas_to_original_items.txt.xz")
-        metrics = train(seqs, config_from(args), args.out, verbose=2)
+        metrics = train(seqs, config, args.out, verbose=2)
     else:
         metrics = evaluate_run(args.out)
     h = read_history(args.out)

@@ -24,8 +24,8 @@ from .config import FORMATS, PRESETS, DataError, add_flags, modules_hidden
 # %% auto #0
 __all__ = ['HOSTS', 'HUGE_PAGES', 'LEAN_MALLOC', 'THP_MODE', 'HOST_DEVICES', 'EXAMPLES', 'COMMANDS', 'import_quietly',
            'lean_pandas', 'UsageError', 'Parser', 'print_json', 'format_table', 'stats', 'config_from', 'join_hosts',
-           'output_to_stderr', 'malloc_env', 'with_malloc', 'host_device_flags', 'train', 'evaluate', 'recommend',
-           'parser', 'main']
+           'output_to_stderr', 'malloc_env', 'with_malloc', 'host_device_flags', 'set_xla_flags', 'train', 'evaluate',
+           'recommend', 'parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #1a807dfc
 @contextlib.contextmanager
@@ -228,13 +228,19 @@ def host_device_flags(n: int,  # devices wanted on the CPU
     return flags if n <= 1 else add_flags(flags, f"{HOST_DEVICES}={n}")
 
 # %% ../nbs/07_cli.ipynb #2d8de9e5
+def set_xla_flags(run_config,  # the run's `Config`
+                  devices: int | None = None,  # devices asked for (`--devices`), if more than the recipe's
+                  ):
+    "Put the recipe's host devices and XLA flags into `XLA_FLAGS`, before JAX starts (in a notebook, it has: no change)."
+    if "jax" in sys.modules: return
+    flags = host_device_flags(max(run_config.host_devices, devices or 1), os.environ.get("XLA_FLAGS", ""))
+    os.environ["XLA_FLAGS"] = add_flags(flags, run_config.xla_flags)
+
 def train(args):
     ("Train into a run folder (resuming one that was interrupted, growing a finished one) "
      "and print the best model's metrics; on several hosts (the `HOSTS` variables) each process trains into its own.")
     run_config = config_from(args)
-    if "jax" not in sys.modules:  # the recipe's devices (or --devices) and flags, before JAX starts (in a notebook, it has)
-        flags = host_device_flags(max(run_config.host_devices, args.devices or 1), os.environ.get("XLA_FLAGS", ""))
-        os.environ["XLA_FLAGS"] = add_flags(flags, run_config.xla_flags)
+    set_xla_flags(run_config, args.devices)
     seqs = _load_data(args)
     with output_to_stderr():  # Keras' progress and the hosts' greetings; stdout is for the answer
         join_hosts()
