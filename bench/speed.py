@@ -115,9 +115,9 @@ def time_to_quality(name: str, bar: float, steady_s: float, compile_s: float, va
     epochs = max(reached)
     validations = epochs // recipe(name).eval_every
     low = (epochs * steady_s + compile_s) / 60
-    high = low + validations * (validation_s or 0) / 60
+    high = None if validation_s is None else round(low + validations * validation_s / 60, 1)
     return dict(bar=bar, runs=runs, epochs=epochs, validations=validations, validation_s=validation_s,
-                low=round(low, 1), high=round(high, 1) if validation_s is not None else None)
+                low=round(low, 1), high=high)
 
 
 def report(record: dict) -> str:
