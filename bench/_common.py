@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"  # the summary, and a list of the reports
 RESULTS_DIR = REPO / "bench" / "results"  # the reports, one file per script
 DEFAULT_DATA = REPO.parent / "shared" / "data"
+SHARED_BENCH = REPO.parent / "shared" / "bench"  # the judge's side_by_side.py and the keras-rs recipe, seed_recipe.py
 
 
 def sh(cmd: str) -> str:

@@ -187,7 +187,7 @@ def main(argv=None):
     ours = D.movielens_1m(folder, "keras-rs")
     same = len(ref) == ours.num_users and all(
         [int(d["movie_id"]) for d in ref[u]] == ours.item_ids[ours[i]].tolist() for i, u in enumerate(ours.user_ids))
-    del df, ref
+    df = ref = None  # free them before the next measurement
     # the paper preset against the SASRec benchmark file, for users 1-2999 (whose lines are all real)
     paper = D.movielens_1m(folder, "paper")
     umap = dict(np.loadtxt(D.read_bytes(a.data / "ml-1m-sas/sas_to_original_users.txt.xz").decode().splitlines(), dtype=np.int64))

@@ -96,7 +96,7 @@ def main(argv=None):
     histories, _ = eval_inputs(split, "test", config.max_len)
     table = model.item_table()
     t0 = time.perf_counter()
-    first = model.recommend(histories[:256], k=10, candidates=table)
+    model.recommend(histories[:256], k=10, candidates=table)  # compiles
     first_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     scores, ids = model.recommend(histories, k=10, candidates=table)

@@ -28,9 +28,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, REPO, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
+from _common import DEFAULT_DATA, REPO, SHARED_BENCH, header, load_snapshot, machine, utc_now, write_section  # noqa: E402
 
-SIDE_BY_SIDE = REPO.parent / "shared" / "bench" / "side_by_side.py"
+SIDE_BY_SIDE = SHARED_BENCH / "side_by_side.py"
 FAST_PAPER = "--recipe paper-fast"
 DEFAULT_BAR = 0.18  # issue 13's time to quality: full-ranking NDCG@10 of 0.18 within 30 minutes of training
 

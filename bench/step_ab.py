@@ -22,8 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_DATA, header, load_snapshot, utc_now, write_section  # noqa: E402
-from speed import SEED_RECIPE  # noqa: E402
+from _common import DEFAULT_DATA, SHARED_BENCH, header, load_snapshot, utc_now, write_section  # noqa: E402
 
 
 def main(argv=None):
@@ -31,7 +30,7 @@ def main(argv=None):
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--steps", type=int, default=3, help="steps of each model per round")
-    ap.add_argument("--seed-recipe", type=Path, default=SEED_RECIPE)
+    ap.add_argument("--seed-recipe", type=Path, default=SHARED_BENCH / "seed_recipe.py")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
     started, load0 = utc_now(), load_snapshot()

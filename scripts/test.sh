@@ -9,6 +9,12 @@ if [ "${TORCH:-1}" != 0 ] && ! python -c "import torch" 2>/dev/null; then
     echo "torch==2.13.0 could not be installed (.venv/install.log): the torch backend's tests will skip"
 fi
 nbdev_export
+# bench/ and scripts/ are not notebooks, so no cell runs them: pyflakes finds their undefined names (a function a script
+# calls but no longer has), and each benchmark must at least import and answer --help
+python -m pyflakes bench scripts
+for f in bench/[!_]*.py; do
+  if grep -q argparse "$f" && ! python "$f" --help > /dev/null; then echo "$f --help failed"; exit 1; fi
+done
 if ! git diff --quiet -- sasrec_nb 2>/dev/null; then
   echo "sasrec_nb/ differs from what nbs/ export: run nbdev_export and commit"; git diff --stat -- sasrec_nb; exit 1
 fi
