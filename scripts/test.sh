@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests: set up .venv, check the package is what the notebooks export, run every notebook's cells as tests (nbdev_test),
-# and every notebook with real-data cells whole, as "Run All" in JupyterLab would (RUN_ALL=0 skips that), in one pool.
+# and every notebook with real-data cells whole, as "Run All" in JupyterLab would (RUN_ALL=0 skips that), in one pool;
+# before them, pyflakes on bench/ and scripts/, and each benchmark's --help.
 source "$(dirname "$0")/env.sh"
 # The PyTorch backend's tests need torch: 2.13.0 is the CPU build this project tests (an unpinned torch is a CUDA build of
 # several GB). TORCH=0 skips it, and so does a machine where it cannot be installed: those tests then say so and skip.
