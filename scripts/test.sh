@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests: set up .venv, check the package is what the notebooks export, run every notebook's cells as tests (nbdev_test),
 # and every notebook with real-data cells whole, as "Run All" in JupyterLab would (RUN_ALL=0 skips that), in one pool;
-# before them, pyflakes on bench/ and scripts/, and each benchmark's --help.
+# before them, pyflakes on bench/ and scripts/, each benchmark's --help, and speed.py's report from its record.
 source "$(dirname "$0")/env.sh"
 # The PyTorch backend's tests need torch: 2.13.0 is the CPU build this project tests (an unpinned torch is a CUDA build of
 # several GB). TORCH=0 skips it, and so does a machine where it cannot be installed: those tests then say so and skip.
@@ -16,6 +16,7 @@ python -m pyflakes bench scripts
 for f in bench/[!_]*.py; do
   if grep -q argparse "$f" && ! python "$f" --help > /dev/null; then echo "$f --help failed"; exit 1; fi
 done
+python bench/speed.py --report-only --no-write > /dev/null  # its report, remade from its record
 if ! git diff --quiet -- sasrec_nb 2>/dev/null; then
   echo "sasrec_nb/ differs from what nbs/ export: run nbdev_export and commit"; git diff --stat -- sasrec_nb; exit 1
 fi
