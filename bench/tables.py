@@ -72,7 +72,7 @@ def results_table(folder: Path = RECORDS) -> str:
             "|---|---|---|---|---|---|---|---|"]
     from sasrec_nb.config import DEFAULT_RECIPE, RECIPES
     for name in sorted(by_recipe, key=list(RECIPES).index):  # in the order of `RECIPES`
-        rs, cells = by_recipe[name], []
+        rs, cells = sorted(by_recipe[name], key=lambda r: r["config"]["seed"]), []  # seeds in order
         for m in METRICS:
             v = np.array([r["test"][m] for r in rs])
             cells.append(f"{v.mean():.4f}" + (f" ± {v.std(ddof=1):.4f}" if len(v) > 1 else ""))
@@ -141,6 +141,14 @@ def others_table(folder: Path = RECORDS) -> str:
         top = "; ".join(f"{a} {100 * ms / sum(r['areas_ms'].values()):.0f}%" for a, ms in list(r["areas_ms"].items())[:3])
         rows.append(f"| `profile_step.py`: one step of `{f.stem[len('profile-'):]}`, batch {tuple(r['batch_shape'])} | median "
                     f"{r['median_step_s'] * 1000:.0f} ms; XLA's buffers {r['step_buffers_mb']} MB; {top} | {when(r)} |")
+    for f in sorted(folder.glob("dropout-gradients-*.json")):
+        r = json.loads(f.read_text(encoding="utf-8"))
+        gaps = "; ".join(f"{way} {v['gap_vs_paper']:.3f} (spread {v['spread_vs_paper']:.3f})"
+                         for way, v in r["figures"].items() if v["gap_vs_paper"] is not None)
+        own = next(iter(r["figures"].values()))["halves_gap"]
+        rows.append(f"| `dropout_gradients.py`: one batch's gradient under dropout ({r['draws']} draws a way), "
+                    f"{r['weights']} | gap against Keras' masks on padded rows (about 1: the same mean gradient; "
+                    f"their own two halves {own:.3f}): {gaps} | {when(r)} |")
     if (r := rec("backends")):
         figs = "; ".join(f"{b} {np.median(v['steady_epoch_s']):.1f} s ({v['vs_jax']:.2f}x JAX)" for b, v in r["figures"].items())
         rows.append(f"| `backends.py`: steady epoch of `--recipe {r['recipe']}` per Keras backend | {figs} | {when(r)} |")

@@ -24,7 +24,8 @@ with modules_hidden("tensorflow"):  # keras-hub would load TensorFlow for tools 
 __all__ = ['CATALOGUE_CHUNK', 'LOSSES', 'USERS_AT_ONCE', 'CAUSAL_CHUNK', 'SampledBCE', 'pack_targets', 'chunked_sum', 'SoftmaxCE',
            'SampledSoftmaxCE', 'gbce_beta', 'GBCE', 'mask_scores', 'MaskedRetrieval', 'mask_width', 'hash_keep',
            'HashDropout', 'initializer', 'attend', 'SASRecBlock', 'LiGRBlock', 'recency_positions', 'visible_keys',
-           'make_block', 'check_micro_batches', 'SASRec', 'target_positives', 'data_shards']
+           'make_block', 'check_micro_batches', 'SASRec', 'target_positives', 'data_shards', 'dropout_gradients',
+           'gradient_gap']
 
 # %% ../nbs/03_model.ipynb #5d42f330
 @keras.saving.register_keras_serializable(package="sasrec_nb")
@@ -757,3 +758,34 @@ def recommend(self: SASRec, item_ids, k: int = 10, exclude_history: bool = True,
         s, i = retrieval(users[lo:lo + batch_size], exclude=mask)
         scores.append(ops.convert_to_numpy(s)); ids.append(ops.convert_to_numpy(i))
     return np.concatenate(scores), np.concatenate(ids)
+
+# %% ../nbs/03_model.ipynb #d7a0f1c2
+def dropout_gradients(model: keras.Model,  # a compiled model (JAX backend), e.g. a `SASRec`
+                      x, y,  # one batch, as `fit` gets it
+                      draws: int,  # how many gradients to draw
+                      ) -> np.ndarray:
+    "(draws, weights) float32: the training loss's gradient on one batch, flattened, each under fresh dropout masks."
+    import jax
+    if not model.optimizer.built: model.optimizer.build(model.trainable_variables)
+    optimizer = [v.value for v in model.optimizer.variables]  # read for loss scaling only; no step is taken
+
+    def loss(trainable, non_trainable):
+        value, (_, _, non_trainable, _) = model.compute_loss_and_updates(
+            trainable, non_trainable, [], x, y, None, training=True, optimizer_variables=optimizer)
+        return value, non_trainable  # the dropout layers' seed states, moved on: the next draw's masks are fresh
+    step = jax.jit(jax.value_and_grad(loss, has_aux=True))
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    out = []
+    for _ in range(draws):
+        (_, non_trainable), grads = step(trainable, non_trainable)
+        out.append(np.concatenate([np.ravel(g) for g in grads]))
+    return np.asarray(out, "float32")
+
+def gradient_gap(a: np.ndarray, b: np.ndarray,  # (draws, weights) each, e.g. from `dropout_gradients`
+                 ) -> float:
+    ("Squared difference of the mean gradients of `a` and `b` over its sampling variance, averaged over the weights "
+     "that move: about 1 when both estimate the same mean gradient, more when they do not.")
+    se2 = a.var(0, ddof=1, dtype="float64") / len(a) + b.var(0, ddof=1, dtype="float64") / len(b)
+    moved = se2 > 0  # weights no draw moves (the rows of items outside the batch)
+    return float(np.mean((a.mean(0, dtype="float64") - b.mean(0, dtype="float64"))[moved] ** 2 / se2[moved]))
