@@ -765,6 +765,9 @@ def dropout_gradients(model: keras.Model,  # a compiled model (JAX backend), e.g
                       draws: int,  # how many gradients to draw
                       ) -> np.ndarray:
     "(draws, weights) float32: the training loss's gradient on one batch, flattened, each under fresh dropout masks."
+    if keras.backend.backend() != "jax":
+        raise ValueError(f"dropout_gradients needs the JAX backend, not {keras.backend.backend()!r}; "
+                         "set KERAS_BACKEND=jax")
     import jax
     if not model.optimizer.built: model.optimizer.build(model.trainable_variables)
     optimizer = [v.value for v in model.optimizer.variables]  # read for loss scaling only; no step is taken
