@@ -63,7 +63,7 @@ def main(argv=None):
         weights, tag = f"the initialisation of `--recipe {a.recipe}` (seed {cfg.seed})", "init"
     split = leave_one_out(seqs)
     keras.utils.set_random_seed(cfg.seed)
-    draws, figures, users = {}, {}, None
+    figures, ref = {}, None  # ref: the paper way's draws, the first way's
     for name, (fast, pack) in WAYS.items():
         c = dataclasses.replace(cfg, fast_dropout=fast, pack=pack, bucket_widths=None, micro_batches=1)
         batches = batches_for(c, split)
@@ -76,8 +76,7 @@ def main(argv=None):
         t0 = time.perf_counter()
         g = dropout_gradients(model, x, y, a.draws)
         seconds = time.perf_counter() - t0
-        users = users or int(len(batches.batches[a.batch]))
-        ref = draws.setdefault("reference", g)
+        if ref is None: ref = g
         half = a.draws // 2
         figures[name] = dict(rows=int((x["items"] if pack else x).shape[0]),
                              halves_gap=round(gradient_gap(g[:half], g[half:]), 4),
@@ -87,6 +86,7 @@ def main(argv=None):
                              mean_gradient_norm=float(np.linalg.norm(g.mean(0, dtype="float64"))),
                              seconds=round(seconds, 1))
         print(name, figures[name], flush=True)
+    users = len(batches.batches[a.batch])  # the same users every way
     load_after = load_snapshot()
     given = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python bench/dropout_gradients.py", *given])
